@@ -1,0 +1,24 @@
+// The whole test suite, as README command 2 and CI run it: lint + format check, package
+// metadata (publint), then every vitest project against the built packages.
+import { spawnSync } from "node:child_process";
+import { readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+function run(cmd, args, opts = {}) {
+  console.log(`\n$ ${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+run("pnpm", ["exec", "biome", "check", "."]);
+for (const name of readdirSync("packages")) {
+  for (const dir of [join("packages", name), join("packages", name, "native")]) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "dist"))) {
+      run("pnpm", ["exec", "publint", "--strict", dir]);
+    }
+  }
+}
+const polyfills = new URL("../vitest/node20-polyfills.mjs", import.meta.url).pathname;
+run("pnpm", ["exec", "vitest", "run", ...process.argv.slice(2)], {
+  env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${polyfills}`.trim() },
+});
