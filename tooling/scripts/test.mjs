@@ -1,7 +1,7 @@
 // The whole test suite, as README command 2 and CI run it: lint + format check, package
 // metadata (publint), then every vitest project against the built packages.
 import { spawnSync } from "node:child_process";
-import { readdirSync, existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 function run(cmd, args, opts = {}) {
