@@ -1,0 +1,49 @@
+// Turns one run's raw numbers into the printed table (raw req/s, p50, p99) and the ratios of
+// each subject against each peer measured in the same run, and a Markdown version for BENCHMARKS.md.
+
+/** @param {{ cases: Record<string, Record<string, {requestsPerSec:number,p50Ms:number,p99Ms:number,errors:number}>> }} run */
+export function rawRows(run) {
+  const rows = [];
+  for (const [caseName, byServer] of Object.entries(run.cases)) {
+    for (const [server, r] of Object.entries(byServer)) {
+      rows.push([
+        caseName,
+        server,
+        r.requestsPerSec.toFixed(0),
+        r.p50Ms.toFixed(3),
+        r.p99Ms.toFixed(3),
+        String(r.errors),
+      ]);
+    }
+  }
+  return { header: ["case", "server", "req/s", "p50 ms", "p99 ms", "errors"], rows };
+}
+
+export function ratioRows(run, subjects) {
+  const rows = [];
+  for (const [caseName, byServer] of Object.entries(run.cases)) {
+    for (const subject of subjects) {
+      const s = byServer[subject];
+      if (!s) continue;
+      for (const [peer, p] of Object.entries(byServer)) {
+        if (peer === subject || subjects.includes(peer)) continue;
+        rows.push([caseName, `${subject} / ${peer}`, `${(s.requestsPerSec / p.requestsPerSec).toFixed(2)}x`]);
+      }
+    }
+  }
+  return { header: ["case", "ratio (req/s)", "value"], rows };
+}
+
+export function textTable({ header, rows }) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+export function markdownTable({ header, rows }) {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}

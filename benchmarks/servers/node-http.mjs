@@ -1,0 +1,53 @@
+// Raw node:http: the floor of what any framework on node:http can do. Routing by hand,
+// validation by hand for the POST case (same rules as the schema).
+import { createServer } from "node:http";
+import { ROUTE_COUNT } from "./shapes.mjs";
+
+const routeRe = /^\/r(\d+)\/([^/]+)\/items\/([^/]+)$/;
+let nextId = 1;
+
+function json(res, status, value) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function validUser(u) {
+  return (
+    u &&
+    typeof u.name === "string" &&
+    u.name.length >= 1 &&
+    u.name.length <= 100 &&
+    Number.isInteger(u.age) &&
+    u.age >= 0 &&
+    u.age <= 150 &&
+    typeof u.email === "string" &&
+    u.email.length <= 200
+  );
+}
+
+createServer((req, res) => {
+  if (req.method === "GET" && req.url === "/ping") return json(res, 200, { message: "pong" });
+  if (req.method === "GET") {
+    const m = routeRe.exec(req.url);
+    if (m && Number(m[1]) < ROUTE_COUNT && /^\d+$/.test(m[2])) {
+      return json(res, 200, { route: Number(m[1]), id: Number(m[2]), item: decodeURIComponent(m[3]) });
+    }
+  }
+  if (req.method === "POST" && req.url === "/users") {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      let user;
+      try {
+        user = JSON.parse(Buffer.concat(chunks).toString());
+      } catch {
+        return json(res, 400, { detail: "invalid JSON" });
+      }
+      if (!validUser(user)) return json(res, 422, { detail: "invalid" });
+      json(res, 200, { id: nextId++, name: user.name, age: user.age, tags: user.tags });
+    });
+    return;
+  }
+  json(res, 404, { detail: "Not Found" });
+}).listen(Number(process.env.PORT), "127.0.0.1");

@@ -1,0 +1,99 @@
+// `pnpm bench pg`: @fasterapi/pg-pool against node-postgres (named prepared statements) and
+// postgres.js, with `pgbench -S -M prepared` as the floor for the lookup round trip. Each client
+// runs in its own process pinned to the client core; numbers are ops/s and latency.
+import { execFileSync, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createItemsDatabase, dropDatabase } from "../lib/bench-database.mjs";
+import { CLIENTS } from "../pg/clients.mjs";
+
+const DB = `bench_pg_${process.pid}`;
+const workload = fileURLToPath(new URL("../pg/workload.mjs", import.meta.url));
+const CASES = [
+  "sequential lookup",
+  "64 concurrent lookups",
+  "decode 10k rows x 4 cols",
+  "COPY in 200k rows",
+  "acquire+release",
+];
+
+function pgbench(url, clients, durationSec, cpu) {
+  const u = new URL(url);
+  const out = execFileSync(
+    "taskset",
+    [
+      "-c",
+      String(cpu),
+      "pgbench",
+      "-n",
+      "-S",
+      "-M",
+      "prepared",
+      "-c",
+      String(clients),
+      "-j",
+      "1",
+      "-T",
+      String(durationSec),
+      "-h",
+      u.hostname,
+      "-p",
+      u.port || "5432",
+      "-U",
+      u.username || "postgres",
+      u.pathname.slice(1),
+    ],
+    { encoding: "utf8" },
+  );
+  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
+  const latency = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
+  return { requestsPerSec: tps, p50Ms: latency, p99Ms: Number.NaN, errors: 0 };
+}
+
+export default {
+  title: "PostgreSQL client",
+  subjects: ["FasterAPI pg-pool"],
+  async run({ loadCpu, durationSec }) {
+    const url = await createItemsDatabase(DB);
+    const u = new URL(url);
+    execFileSync(
+      "pgbench",
+      ["-i", "-q", "-s", "1", "-h", u.hostname, "-p", u.port || "5432", "-U", u.username || "postgres", DB],
+      {
+        stdio: "ignore",
+      },
+    );
+    const admin = (await import("pg")).default;
+    const c = new admin.Client({ connectionString: url });
+    await c.connect();
+    await c.query("CREATE UNLOGGED TABLE copy_target (id integer, name text, price float8)");
+    await c.end();
+    const cases = {};
+    try {
+      for (const caseName of CASES) {
+        cases[caseName] = {};
+        for (const client of Object.keys(CLIENTS)) {
+          if (caseName.startsWith("COPY") && client === "pg") continue;
+          const r = spawnSync(
+            "taskset",
+            ["-c", String(loadCpu), "node", workload, client, caseName, url, String(durationSec)],
+            {
+              encoding: "utf8",
+            },
+          );
+          if (r.status !== 0) throw new Error(`${client} / ${caseName} failed:\n${r.stderr}`);
+          cases[caseName][client] = JSON.parse(r.stdout.trim().split("\n").pop());
+          console.log(
+            `${caseName.padEnd(26)} ${client.padEnd(18)} ${cases[caseName][client].requestsPerSec.toFixed(0).padStart(9)} ops/s`,
+          );
+        }
+        if (caseName === "sequential lookup")
+          cases[caseName]["pgbench -S -M prepared"] = pgbench(url, 1, durationSec, loadCpu);
+        if (caseName === "64 concurrent lookups")
+          cases[caseName]["pgbench -S -M prepared"] = pgbench(url, 64, durationSec, loadCpu);
+      }
+    } finally {
+      await dropDatabase(DB);
+    }
+    return cases;
+  },
+};
