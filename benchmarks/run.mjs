@@ -38,11 +38,14 @@ const run = {
 };
 
 await suite.setup?.();
-if (suite.run) {
-  // Suites that are not wrk-driven (database, codec) measure themselves and return cases.
-  run.cases = await suite.run({ serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, durationSec: DURATION });
-} else {
-  for (const c of suite.cases) {
+try {
+  // Suites that are not (only) wrk-driven, e.g. database clients and codecs, measure themselves.
+  if (suite.run)
+    Object.assign(
+      run.cases,
+      await suite.run({ serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, durationSec: DURATION }),
+    );
+  for (const c of suite.cases ?? []) {
     run.cases[c.name] = {};
     for (const server of suite.servers) {
       if (c.servers && !c.servers.includes(server.name)) continue;
@@ -56,7 +59,7 @@ if (suite.run) {
       });
       try {
         const url = `http://127.0.0.1:${port}${c.path}`;
-        const common = { url, connections: c.connections, script: c.script, cpu: LOAD_CPU };
+        const common = { url, connections: c.connections, script: server.script ?? c.script, cpu: LOAD_CPU };
         await runWrk({ ...common, durationSec: WARMUP });
         const result = await runWrk({ ...common, durationSec: DURATION });
         run.cases[c.name][server.name] = result;
@@ -68,11 +71,11 @@ if (suite.run) {
       }
     }
   }
+} finally {
+  await suite.teardown?.();
 }
 
-await suite.teardown?.();
-
-const raw = rawRows(run);
+const raw = rawRows(run, suite.throughputLabel);
 const ratios = ratioRows(run, suite.subjects);
 console.log(
   `\n${suite.title}: raw numbers (${DURATION}s per measurement, server CPU ${SERVER_CPU}, load CPU ${LOAD_CPU})\n`,

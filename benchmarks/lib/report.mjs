@@ -2,7 +2,7 @@
 // each subject against each peer measured in the same run, and a Markdown version for BENCHMARKS.md.
 
 /** @param {{ cases: Record<string, Record<string, {requestsPerSec:number,p50Ms:number,p99Ms:number,errors:number}>> }} run */
-export function rawRows(run) {
+export function rawRows(run, throughputLabel = "req/s") {
   const rows = [];
   for (const [caseName, byServer] of Object.entries(run.cases)) {
     for (const [server, r] of Object.entries(byServer)) {
@@ -16,7 +16,7 @@ export function rawRows(run) {
       ]);
     }
   }
-  return { header: ["case", "server", "req/s", "p50 ms", "p99 ms", "errors"], rows };
+  return { header: ["case", "server", throughputLabel, "p50 ms", "p99 ms", "errors"], rows };
 }
 
 export function ratioRows(run, subjects) {
@@ -31,7 +31,7 @@ export function ratioRows(run, subjects) {
       }
     }
   }
-  return { header: ["case", "ratio (req/s)", "value"], rows };
+  return { header: ["case", "ratio (throughput)", "value"], rows };
 }
 
 export function textTable({ header, rows }) {

@@ -51,6 +51,7 @@ function pgbench(url, clients, durationSec, cpu) {
 
 export default {
   title: "PostgreSQL client",
+  throughputLabel: "ops/s",
   subjects: ["FasterAPI pg-pool"],
   async run({ loadCpu, durationSec }) {
     const url = await createItemsDatabase(DB);

@@ -1,0 +1,2 @@
+-- Ask for br only.
+wrk.headers["Accept-Encoding"] = "br"

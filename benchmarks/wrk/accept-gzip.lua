@@ -1,0 +1,2 @@
+-- Ask for gzip only.
+wrk.headers["Accept-Encoding"] = "gzip"

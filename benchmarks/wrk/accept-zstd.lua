@@ -1,0 +1,2 @@
+-- Ask for zstd only.
+wrk.headers["Accept-Encoding"] = "zstd"
