@@ -1,0 +1,36 @@
+// FasterAPI integration: `app.register(pg({ url }))` creates one PgPool when the app gets ready, provides
+// it as the container token PgPool (`Depends(PgPool)`), reports pool.stats() under app.stats().pool
+// and ends the pool on app.close(). `Depends(pgConnection)` lends one connection per request.
+import { type App, definePlugin, type Plugin } from "@fasterapi/core";
+import { PgPool, type PoolOptions } from "./pool.js";
+import type { PooledConnection } from "./pooled-connection.js";
+
+/** The pool options; `url` is typically process.env.DATABASE_URL. */
+export type PgPluginOptions = PoolOptions;
+
+export function pg(options: PgPluginOptions = {}): Plugin<undefined> {
+  return definePlugin(
+    (app) => {
+      const pool = new PgPool(options);
+      app.provide(PgPool, { useValue: pool });
+      app.addStatsSource("pool", () => pool.stats());
+      app.addHook("onClose", () => pool.end());
+    },
+    { name: "@fasterapi/pg-pool", global: true },
+  );
+}
+
+/**
+ * Request-scoped dependency: one connection borrowed for the request (e.g. several statements that must
+ * see the same session), released after the response was sent, also when the handler throws.
+ */
+export async function* pgConnection(ctx: {
+  readonly app: App;
+}): AsyncGenerator<PooledConnection, void, unknown> {
+  const connection = await ctx.app.resolve(PgPool).acquire();
+  try {
+    yield connection;
+  } finally {
+    connection.release();
+  }
+}
