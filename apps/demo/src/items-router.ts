@@ -11,11 +11,12 @@ const COLUMNS = `id, name, description, price::float8 AS price, tags,
 const NotFound = t.Object({ detail: t.String() });
 
 export function itemsRouter(): Router {
-  const router = new Router({ prefix: "/items", tags: ["items"], deps: { db: Depends(PgPool) } });
+  const router = new Router({ prefix: "/items", tags: ["items"] });
+  const db = Depends(PgPool);
 
   router.post(
     "/",
-    { body: ItemCreate, response: { 201: Item }, summary: "Create an item" },
+    { body: ItemCreate, response: { 201: Item }, deps: { db }, summary: "Create an item" },
     async ({ body, deps, reply }) => {
       reply.status(201);
       return deps.db.one(
@@ -27,7 +28,7 @@ export function itemsRouter(): Router {
 
   router.get(
     "/",
-    { query: ItemListQuery, response: { 200: ItemPage }, summary: "List items, newest first" },
+    { query: ItemListQuery, response: { 200: ItemPage }, deps: { db }, summary: "List items, newest first" },
     async ({ query, deps }) => {
       const where: string[] = [];
       const args: unknown[] = [];
@@ -66,7 +67,7 @@ export function itemsRouter(): Router {
 
   router.get(
     "/:id",
-    { params: ItemId, response: { 200: Item, 404: NotFound }, summary: "Get one item" },
+    { params: ItemId, response: { 200: Item, 404: NotFound }, deps: { db }, summary: "Get one item" },
     async ({ params, deps }) => {
       const row = await deps.db.maybeOne(`SELECT ${COLUMNS} FROM items WHERE id = $1`, [params.id]);
       if (!row) throw new HTTPException(404, "Item not found");
@@ -80,6 +81,7 @@ export function itemsRouter(): Router {
       params: ItemId,
       body: ItemUpdate,
       response: { 200: Item, 404: NotFound },
+      deps: { db },
       summary: "Update some fields",
     },
     async ({ params, body, deps }) => {
@@ -107,7 +109,7 @@ export function itemsRouter(): Router {
 
   router.delete(
     "/:id",
-    { params: ItemId, response: { 404: NotFound }, summary: "Delete an item" },
+    { params: ItemId, response: { 404: NotFound }, deps: { db }, summary: "Delete an item" },
     async ({ params, deps, reply }) => {
       const result = await deps.db.query("DELETE FROM items WHERE id = $1", [params.id]);
       if (result.rowCount === 0) throw new HTTPException(404, "Item not found");

@@ -1,0 +1,204 @@
+/*
+ * FasterAPI engine <-> protocol module ABI (plain C, versioned).
+ *
+ * The engine addon (@fasterapi/native) owns sockets, TLS, timers and write queues on Node's
+ * libuv loop. A protocol module (http1-native, http2-native, ws-native...) is a separate .node
+ * addon that never links against the engine: it receives the engine's function table
+ * (fa_engine_api) at run time through JS and hands the engine a table of callbacks
+ * (fa_protocol). This header is the whole contract; it carries no libuv, OpenSSL or N-API types.
+ *
+ * Versioning: FA_ENGINE_ABI_VERSION changes whenever an existing field changes meaning or
+ * position. Fields are only ever appended; `size` tells how much of a struct the other side
+ * knows, so a newer engine can serve an older module of the same ABI version.
+ *
+ * Threading: everything runs on the thread that owns the engine (the JS thread of the main
+ * isolate or of a worker). No function here may be called from another thread.
+ */
+#ifndef FASTERAPI_ENGINE_ABI_H
+#define FASTERAPI_ENGINE_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FA_ENGINE_ABI_VERSION 1
+
+/* napi_type_tag values (lower, upper) both addons use on the JS externals they exchange:
+ * the engine API table external and protocol externals. A protocol addon checks the API
+ * external with napi_check_object_type_tag before trusting its pointer; the engine does the
+ * same for protocol externals passed to listen()/registerProtocol(). */
+#define FA_ENGINE_API_TAG_LOWER 0x6661737465726170ULL /* "fasterap" */
+#define FA_ENGINE_API_TAG_UPPER 0x69656e67696e6501ULL /* "iengine" v1 */
+#define FA_PROTOCOL_TAG_LOWER 0x6661737465726170ULL
+#define FA_PROTOCOL_TAG_UPPER 0x6970726f746f0001ULL /* "iproto" v1 */
+
+typedef struct fa_engine fa_engine; /* opaque: one per engine instance (per JS thread) */
+typedef struct fa_engine_api fa_engine_api;
+typedef struct fa_protocol fa_protocol;
+
+/* One accepted connection. Only this public prefix is visible; the engine's state follows it.
+ * Callbacks get only the conn, so everything a module needs is reachable from here without
+ * any global: `conn->api->conn_write(conn, ...)`, `conn->protocol->data` (module instance),
+ * `conn->user_data` (per-connection state, the module may assign it directly). The engine
+ * sets `api` and `protocol`; modules must not change them. */
+typedef struct fa_conn {
+  const fa_engine_api *api;
+  fa_protocol *protocol;
+  void *user_data;
+} fa_conn;
+
+typedef struct fa_iovec {
+  const uint8_t *base;
+  size_t len;
+} fa_iovec;
+
+/* Per-connection timers. Each kind is one independent slot; setting a kind again re-arms it.
+ * Resolution is the engine's timer-wheel tick (FA_TIMER_RESOLUTION_MS): a timer set to `ms`
+ * fires after at least `ms` and at most `ms + FA_TIMER_RESOLUTION_MS`. */
+typedef enum fa_timer_kind {
+  FA_TIMER_HEADER = 0, /* request head must arrive within ms (slowloris) */
+  FA_TIMER_IDLE = 1,   /* keep-alive idle between requests */
+  FA_TIMER_BODY = 2,   /* request body progress */
+  FA_TIMER_KIND_COUNT = 3
+} fa_timer_kind;
+
+#define FA_TIMER_RESOLUTION_MS 1000
+
+/* Special return values of fa_protocol.on_data (any value >= 0 is "bytes consumed"). */
+#define FA_DATA_CLOSE ((ptrdiff_t)-1) /* flush queued writes, then close (graceful) */
+#define FA_DATA_ABORT ((ptrdiff_t)-2) /* drop queued writes and reset the connection */
+
+/* fa_engine_api.conn_close modes. */
+#define FA_CLOSE_GRACEFUL 1 /* stop reading, flush queued writes (+ TLS close_notify), FIN, close */
+#define FA_CLOSE_ABORT 0    /* drop queued writes, send RST, close */
+
+/* Reasons given to fa_protocol.on_close. */
+typedef enum fa_close_reason {
+  FA_CLOSE_REASON_LOCAL = 0,    /* the module (or the engine on its behalf) closed it */
+  FA_CLOSE_REASON_PEER = 1,     /* peer sent EOF / closed */
+  FA_CLOSE_REASON_ERROR = 2,    /* socket or TLS error */
+  FA_CLOSE_REASON_SHUTDOWN = 3, /* engine close() grace period ran out */
+  FA_CLOSE_REASON_TEARDOWN = 4  /* the JS environment is being torn down: do NOT call into JS */
+} fa_close_reason;
+
+/* fa_engine_api.conn_write return values. */
+#define FA_WRITE_OK 0          /* queued; buffered bytes below the high-water mark */
+#define FA_WRITE_BACKPRESSURE 1 /* queued; buffered bytes above the high-water mark: wait for on_drain */
+#define FA_WRITE_CLOSED (-1)    /* connection is closing/closed; nothing was queued */
+
+typedef void (*fa_release_fn)(void *arg);
+
+/*
+ * A protocol module: a table of callbacks plus a version. The module allocates it (one per
+ * module instance, e.g. per JS thread) and keeps it alive while the engine holds a reference:
+ * the engine calls `retain` when it stores the pointer (registration, each open connection)
+ * and `release` when it drops it. Both may be NULL for a table with static lifetime.
+ *
+ * Callbacks are never re-entered for the same connection: the engine does not call on_data
+ * from inside conn_write, conn_resume_reading, etc. All writes made during a callback are
+ * corked and flushed in one writev when the callback returns.
+ */
+struct fa_protocol {
+  uint32_t abi_version; /* FA_ENGINE_ABI_VERSION */
+  uint32_t size;        /* sizeof(fa_protocol) as the module was compiled */
+  const char *name;     /* registry name; an ALPN id ("http/1.1", "h2") or another ("websocket") */
+  void *data;           /* module instance state, handed to on_open */
+
+  /* A connection was accepted (after the TLS handshake for TLS listeners). Return 0 to keep
+   * it, non-zero to refuse it (the engine aborts it; on_close is then NOT called). */
+  int (*on_open)(fa_conn *conn, void *data);
+
+  /* Bytes arrived. Return how many were consumed (0..len), or FA_DATA_CLOSE / FA_DATA_ABORT.
+   * Unconsumed bytes are kept by the engine and handed again, with newer bytes appended, on
+   * the next call: a parser may simply return 0 on "incomplete". Consume as many complete
+   * messages as possible per call. If the module pauses reading inside on_data, the engine
+   * re-delivers the unconsumed rest (on a later loop turn) after conn_resume_reading. The
+   * engine enforces no size limit on kept bytes: the module decides (e.g. 431/413). */
+  ptrdiff_t (*on_data)(fa_conn *conn, const uint8_t *data, size_t len);
+
+  /* Optional. The write queue drained below the low-water mark after conn_write returned
+   * FA_WRITE_BACKPRESSURE. */
+  void (*on_drain)(fa_conn *conn);
+
+  /* Optional. Peer half-closed (EOF) while the module may still owe responses. If NULL the
+   * engine closes gracefully (queued writes are flushed first). */
+  void (*on_end)(fa_conn *conn);
+
+  /* Optional. A timer set with conn_set_timer expired. If NULL the engine aborts the conn. */
+  void (*on_timeout)(fa_conn *conn, fa_timer_kind kind);
+
+  /* Optional. The engine is closing gracefully: finish in-flight work, then close; close
+   * right away if idle. If NULL the engine closes the connection gracefully itself. */
+  void (*on_shutdown)(fa_conn *conn);
+
+  /* The connection is gone. Called exactly once per connection accepted by on_open; the
+   * conn pointer is invalid once it returns. Release per-connection state here. */
+  void (*on_close)(fa_conn *conn, fa_close_reason reason);
+
+  void (*retain)(fa_protocol *self);  /* optional */
+  void (*release)(fa_protocol *self); /* optional */
+};
+
+/*
+ * Services the engine offers. The engine addon exports one immutable table; JS passes it to
+ * a protocol addon as a type-tagged external (FA_ENGINE_API_TAG_*). The protocol addon checks
+ * `abi_version == FA_ENGINE_ABI_VERSION` and `size >= sizeof(fa_engine_api)` (as it was
+ * compiled) before use.
+ */
+struct fa_engine_api {
+  uint32_t abi_version;
+  uint32_t size;
+
+  /* Registry: name -> protocol, per engine. ALPN offers the registered names that a client
+   * lists, preferring "h2", then registration order. Returns 0, or -1 (bad version/name). */
+  int (*register_protocol)(fa_engine *engine, fa_protocol *proto);
+  fa_protocol *(*find_protocol)(fa_engine *engine, const char *name);
+  int (*engine_is_closing)(fa_engine *engine);
+
+  fa_engine *(*conn_engine)(fa_conn *conn);
+  uint64_t (*conn_id)(fa_conn *conn); /* unique per engine, never reused */
+
+  /* Queue bytes (copied). Flushed when the current engine callback returns, at uncork, or at
+   * the end of the current loop turn, whichever comes first. See FA_WRITE_*. */
+  int (*conn_write)(fa_conn *conn, const fa_iovec *iov, size_t n);
+  /* Queue bytes without copying; the engine calls release(arg) once it no longer needs them
+   * (written, encrypted, or connection closed). release is called even on FA_WRITE_CLOSED. */
+  int (*conn_write_ref)(fa_conn *conn, const fa_iovec *iov, size_t n, fa_release_fn release,
+                        void *arg);
+  void (*conn_cork)(fa_conn *conn);   /* nestable */
+  void (*conn_uncork)(fa_conn *conn); /* flushes when the cork depth drops to 0 */
+  size_t (*conn_buffered_bytes)(fa_conn *conn); /* queued + in flight, plaintext bytes */
+
+  void (*conn_close)(fa_conn *conn, int mode); /* FA_CLOSE_GRACEFUL or FA_CLOSE_ABORT */
+  void (*conn_pause_reading)(fa_conn *conn);
+  void (*conn_resume_reading)(fa_conn *conn);
+  /* ms == 0 disarms the timer of that kind. */
+  void (*conn_set_timer)(fa_conn *conn, fa_timer_kind kind, uint32_t ms);
+
+  void *(*conn_user_data)(fa_conn *conn);
+  void (*conn_set_user_data)(fa_conn *conn, void *user);
+
+  /* Writes the peer IP as text (NUL-terminated) and its port. Returns 0, or -1 if unknown or
+   * the buffer is too small (46 bytes always suffice). */
+  int (*conn_remote_address)(fa_conn *conn, char *ip, size_t ip_len, int *port);
+  int (*conn_local_port)(fa_conn *conn);
+  int (*conn_is_tls)(fa_conn *conn);
+  const char *(*conn_alpn)(fa_conn *conn);        /* negotiated ALPN id or NULL */
+  const char *(*conn_server_name)(fa_conn *conn); /* TLS SNI or NULL */
+
+  /* Hand the connection to another protocol (e.g. HTTP/1.1 Upgrade -> "websocket") without
+   * leaving C++. The current module must have released its per-connection state: it gets no
+   * on_close, and conn->user_data is reset to NULL for the new module. The new module's on_open runs now; unconsumed bytes go to its on_data. Only
+   * call it from inside a callback of the current module, then return the bytes consumed so
+   * far. Returns 0, or -1 if on_open refused (the connection is then aborted). */
+  int (*conn_switch_protocol)(fa_conn *conn, fa_protocol *proto);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FASTERAPI_ENGINE_ABI_H */

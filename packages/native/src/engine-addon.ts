@@ -1,0 +1,65 @@
+// The shape of the engine addon (fasterapi_engine.node) as JS sees it, and the one place that
+// loads it. Protocol addons never import this: they receive `engineApi()` through JS.
+import { loadAddon, platformPackage } from "./load-addon.js";
+
+declare const engineApiBrand: unique symbol;
+declare const protocolBrand: unique symbol;
+
+/** The engine's C function table (`const fa_engine_api*`) as a type-tagged external. */
+export type EngineApiHandle = { readonly [engineApiBrand]: true };
+/** A protocol module (`fa_protocol*`) created by a protocol addon, as a type-tagged external. */
+export type ProtocolHandle = { readonly [protocolBrand]: true };
+
+export interface NativeTlsOptions {
+  key: Buffer;
+  cert: Buffer;
+  sni: Array<[name: string, key: Buffer, cert: Buffer]>;
+}
+
+export interface EngineStats {
+  /** Connections accepted since the engine was created. */
+  connections: number;
+  /** Connections open right now. */
+  active: number;
+  /** Bytes read from sockets (TLS: ciphertext). */
+  bytesIn: number;
+  /** Bytes written to sockets (TLS: ciphertext). */
+  bytesOut: number;
+  tlsHandshakes: number;
+  tlsErrors: number;
+  /** Listening sockets. */
+  listeners: number;
+}
+
+export interface NativeEngine {
+  listen(
+    host: string,
+    port: number,
+    reusePort: boolean,
+    tls: NativeTlsOptions | null,
+    protocol: ProtocolHandle | null,
+  ): number;
+  registerProtocol(protocol: ProtocolHandle): void;
+  close(graceMs: number, done: () => void): void;
+  stats(): EngineStats;
+}
+
+export interface EngineAddon {
+  Engine: new () => NativeEngine;
+  engineApi(): EngineApiHandle;
+  abiVersion: number;
+}
+
+let cached: EngineAddon | null | undefined;
+
+/** The engine addon, or null when the JS path is in use (see loadAddon). Loaded once. */
+export function loadEngineAddon(): EngineAddon | null {
+  if (cached === undefined) {
+    cached = loadAddon<EngineAddon>({
+      name: "fasterapi_engine",
+      localBuildDir: new URL("..", import.meta.url),
+      prebuiltPackage: () => platformPackage("@fasterapi/native"),
+    });
+  }
+  return cached;
+}

@@ -1,0 +1,114 @@
+// Typed wrapper over the native engine: listen (with host resolution, TLS PEM and SNI
+// normalisation), protocol registration, promise-based graceful close, stats. It carries
+// no protocol logic: protocol addons (http1-native, ...) supply ProtocolHandles.
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import {
+  type EngineAddon,
+  type EngineApiHandle,
+  type EngineStats,
+  loadEngineAddon,
+  type NativeEngine,
+  type ProtocolHandle,
+} from "./engine-addon.js";
+import { NativeAddonError } from "./load-addon.js";
+
+export type PemInput = string | Buffer;
+
+export interface TlsOptions {
+  key: PemInput;
+  /** Leaf certificate, optionally followed by its chain. */
+  cert: PemInput;
+  /** Per server name (exact, or "*.example.com") key and certificate, picked by SNI. */
+  sni?: Record<string, { key: PemInput; cert: PemInput }>;
+}
+
+export interface EngineListenOptions {
+  /** IP address or host name; default "0.0.0.0". */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** SO_REUSEPORT (default true): several engines (worker threads) may bind one port. */
+  reusePort?: boolean;
+  tls?: TlsOptions;
+}
+
+function pem(value: PemInput, what: string): Buffer {
+  if (typeof value === "string") return Buffer.from(value);
+  if (Buffer.isBuffer(value)) return value;
+  throw new TypeError(`${what} must be a PEM string or Buffer`);
+}
+
+/** One native engine on this thread's event loop. */
+export class Engine {
+  readonly #native: NativeEngine;
+  readonly #addon: EngineAddon;
+  // Handles stay referenced from JS while the engine may use them (belt and braces: the
+  // addons also reference-count the C side).
+  readonly #protocols = new Set<ProtocolHandle>();
+
+  /** Throws NativeAddonError when the engine addon is not available. */
+  constructor(addon: EngineAddon | null = loadEngineAddon()) {
+    if (addon === null) {
+      throw new NativeAddonError(
+        "the FasterAPI native engine is not available (build it with `pnpm build:native`)",
+      );
+    }
+    this.#addon = addon;
+    this.#native = new addon.Engine();
+  }
+
+  /** The function table to hand to protocol addons (`attach(api)` / `createProtocol(api)`). */
+  get api(): EngineApiHandle {
+    return this.#addon.engineApi();
+  }
+
+  /** Binds and listens; resolves to the bound port. `protocol` serves its connections. */
+  async listen(options: EngineListenOptions = {}, protocol?: ProtocolHandle): Promise<number> {
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new RangeError(`port must be an integer between 0 and 65535, got ${port}`);
+    }
+    let host = options.host ?? "0.0.0.0";
+    if (isIP(host) === 0) host = (await lookup(host)).address;
+    const tls = options.tls
+      ? {
+          key: pem(options.tls.key, "tls.key"),
+          cert: pem(options.tls.cert, "tls.cert"),
+          sni: Object.entries(options.tls.sni ?? {}).map(([name, pair]): [string, Buffer, Buffer] => [
+            name,
+            pem(pair.key, `tls.sni["${name}"].key`),
+            pem(pair.cert, `tls.sni["${name}"].cert`),
+          ]),
+        }
+      : null;
+    if (protocol !== undefined) this.#protocols.add(protocol);
+    return this.#native.listen(host, port, options.reusePort ?? true, tls, protocol ?? null);
+  }
+
+  /** Makes `protocol` selectable by its name (ALPN id such as "h2") on this engine. */
+  registerProtocol(protocol: ProtocolHandle): void {
+    this.#native.registerProtocol(protocol);
+    this.#protocols.add(protocol);
+  }
+
+  /**
+   * Stops accepting, asks every connection's protocol to finish (idle ones close at once),
+   * and resets whatever is still open after `graceMs`. The engine may listen again afterwards.
+   */
+  close(graceMs = 10_000): Promise<void> {
+    if (!Number.isInteger(graceMs) || graceMs < 0) {
+      throw new RangeError(`graceMs must be a non-negative integer, got ${graceMs}`);
+    }
+    return new Promise((resolve) => this.#native.close(graceMs, resolve));
+  }
+
+  stats(): EngineStats {
+    return this.#native.stats();
+  }
+}
+
+/** The engine API handle for protocol addons, or null when the engine addon is unavailable. */
+export function engineApi(): EngineApiHandle | null {
+  return loadEngineAddon()?.engineApi() ?? null;
+}
