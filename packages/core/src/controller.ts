@@ -1,0 +1,71 @@
+// Class controllers: `@Controller(prefix, { tags, deps })` on a class and `@Get(path, options)`
+// (Post, Put, Patch, Delete, Head, Options) on its methods. `app.include(Class)` resolves the
+// instance through the DI container (constructor injection) at ready(). Legacy decorators only.
+import { Injectable } from "./container.js";
+import type { Dependency } from "./depends.js";
+import type { RouteOptions } from "./route-options.js";
+
+export interface ControllerOptions {
+  tags?: string[];
+  deps?: Record<string, Dependency>;
+}
+
+export interface ControllerRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly options: RouteOptions;
+  readonly key: string | symbol;
+}
+
+export interface ControllerMeta {
+  readonly prefix: string;
+  readonly options: ControllerOptions;
+}
+
+const CONTROLLER = Symbol("fasterapi.controller");
+const ROUTES = Symbol("fasterapi.controllerRoutes");
+
+export type ControllerClass = new (...args: any[]) => object;
+
+interface Annotated {
+  [CONTROLLER]?: ControllerMeta;
+  [ROUTES]?: ControllerRoute[];
+}
+
+export function Controller(prefix = "", options: ControllerOptions = {}): ClassDecorator {
+  return (target) => {
+    // tsyringe reads the constructor's parameter types (emitDecoratorMetadata) for injection.
+    Injectable()(target);
+    Object.defineProperty(target, CONTROLLER, { value: { prefix, options }, enumerable: false });
+  };
+}
+
+function routeDecorator(method: string) {
+  return (path = "", options: RouteOptions = {}): MethodDecorator =>
+    (target, key) => {
+      const ctor = (target as { constructor: Annotated }).constructor;
+      if (!Object.hasOwn(ctor, ROUTES)) {
+        Object.defineProperty(ctor, ROUTES, { value: [...(ctor[ROUTES] ?? [])], enumerable: false });
+      }
+      (ctor[ROUTES] as ControllerRoute[]).push({ method, path, options, key });
+    };
+}
+
+export const Get = routeDecorator("GET");
+export const Post = routeDecorator("POST");
+export const Put = routeDecorator("PUT");
+export const Patch = routeDecorator("PATCH");
+export const Delete = routeDecorator("DELETE");
+export const Head = routeDecorator("HEAD");
+export const Options = routeDecorator("OPTIONS");
+
+/** The controller metadata of `cls`, or undefined when it is not decorated with @Controller. */
+export function controllerOf(
+  cls: unknown,
+): { meta: ControllerMeta; routes: readonly ControllerRoute[] } | undefined {
+  if (typeof cls !== "function") return undefined;
+  const annotated = cls as Annotated;
+  const meta = annotated[CONTROLLER];
+  if (meta === undefined) return undefined;
+  return { meta, routes: annotated[ROUTES] ?? [] };
+}

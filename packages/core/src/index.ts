@@ -1,0 +1,62 @@
+// @fasterapi/core public API. reflect-metadata must load before any decorated class is defined,
+// so it is imported first, here, for every user of the package.
+import "reflect-metadata";
+
+export { App, type AppOptions, type AppStats } from "./app.js";
+export type { ContentTypeParser } from "./body-parser.js";
+export { Injectable, type ProvideOptions, type Provider, type Resolve, type Token } from "./container.js";
+export { type AnyContext, Context } from "./context.js";
+export {
+  Controller,
+  type ControllerOptions,
+  Delete,
+  Get,
+  Head,
+  Options,
+  Patch,
+  Post,
+  Put,
+} from "./controller.js";
+export {
+  Dependency,
+  type DependencyResult,
+  type DependencyValue,
+  Depends,
+  type DependsOptions,
+  Teardown,
+  withTeardown,
+} from "./depends.js";
+export type { DocsOptions } from "./docs-routes.js";
+export { HTTPException, RequestValidationError, reasonPhrase, type ValidationIssue } from "./errors.js";
+export type { ErrorClass, ExceptionHandler } from "./exception-handlers.js";
+export { FLUSH, type ResponsePayload } from "./flush.js";
+export type {
+  AppHook,
+  HookFunction,
+  HookName,
+  OnErrorHook,
+  OnSendHook,
+  PreParsingHook,
+  PreSerializationHook,
+  RequestHook,
+} from "./hooks.js";
+export type { InjectOptions, InjectResponse } from "./inject.js";
+export type { Logger, LoggerSetting } from "./logger.js";
+export type { Middleware, Next } from "./middleware.js";
+export type { OpenApiComponents, OpenApiDocument } from "./openapi.js";
+export { definePlugin, type Plugin, type PluginFunction, type PluginMeta } from "./plugin.js";
+export { Reply } from "./reply.js";
+export type { Handler, RouteContext, RouteOptions, Schema } from "./route-options.js";
+export { Router, type RouterOptions } from "./router-group.js";
+export type { CoreStats, RequestCounts } from "./stats.js";
+export {
+  BodyLimitError,
+  type HeaderPairs,
+  type RequestHandler,
+  type RequestView,
+  type ResponseSink,
+  type ResponseStream,
+  type Transport,
+  type TransportAddress,
+  type TransportStats,
+} from "./transport.js";
