@@ -12,7 +12,14 @@ import {
 } from "./shapes.mjs";
 
 const app = new App({ title: "bench", version: "1.0.0", logger: false, docs: false });
-app.register(http1({ port: Number(process.env.PORT), host: "127.0.0.1" }));
+app.register(
+  http1({
+    port: Number(process.env.PORT),
+    host: "127.0.0.1",
+    // The connections suite holds idle keep-alive connections longer than the 5 s default.
+    keepAliveTimeoutMs: Number(process.env.BENCH_KEEP_ALIVE_TIMEOUT_MS ?? 5000),
+  }),
+);
 
 app.get("/ping", { response: { 200: pingResponse } }, () => ({ message: "pong" }));
 for (let i = 0; i < ROUTE_COUNT; i++) {

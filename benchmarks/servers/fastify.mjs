@@ -10,7 +10,10 @@ import {
   userResponse,
 } from "./shapes.mjs";
 
-const app = Fastify({ logger: false });
+const app = Fastify({
+  logger: false,
+  keepAliveTimeout: Number(process.env.BENCH_KEEP_ALIVE_TIMEOUT_MS ?? 72_000),
+});
 app.get("/ping", { schema: { response: { 200: pingResponse } } }, async () => ({ message: "pong" }));
 for (let i = 0; i < ROUTE_COUNT; i++) {
   app.get(

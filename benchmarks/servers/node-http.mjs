@@ -26,7 +26,7 @@ function validUser(u) {
   );
 }
 
-createServer((req, res) => {
+createServer({ keepAliveTimeout: Number(process.env.BENCH_KEEP_ALIVE_TIMEOUT_MS ?? 5000) }, (req, res) => {
   if (req.method === "GET" && req.url === "/ping") return json(res, 200, { message: "pong" });
   if (req.method === "GET") {
     const m = routeRe.exec(req.url);

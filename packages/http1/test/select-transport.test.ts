@@ -1,23 +1,36 @@
-// Engine selection by the `native` option, and option checking at http1() call time. When the
-// native engine's branch lands in select-transport.ts, the `native: true` case here changes with it.
+// Engine selection by the `native` option and FASTERAPI_NATIVE, and option checking at http1() call time.
 import { App } from "@fasterapi/core";
+import { NativeHttp1Transport, nativeHttp1Available } from "@fasterapi/http1-native";
 import { describe, expect, it } from "vitest";
 import { http1 } from "../src/index.js";
 import { NodeHttp1Transport } from "../src/node-http1-transport.js";
 import { selectTransport } from "../src/select-transport.js";
 
 describe("selectTransport", () => {
-  it("selects the node:http transport for native: false and native: 'auto'", () => {
+  it("selects the node:http transport for native: false", () => {
     expect(selectTransport({ native: false })).toBeInstanceOf(NodeHttp1Transport);
-    expect(selectTransport({ native: "auto" })).toBeInstanceOf(NodeHttp1Transport);
-    expect(selectTransport()).toBeInstanceOf(NodeHttp1Transport);
   });
 
-  it("refuses native: true with a clear error while no native engine is wired in", async () => {
-    expect(() => selectTransport({ native: true })).toThrow(/native HTTP\/1\.1 engine/);
-    const app = new App({ logger: false });
-    app.register(http1({ port: 0, native: true }));
-    await expect(app.ready()).rejects.toThrow(/native HTTP\/1\.1 engine/);
+  it("selects the C++ engine for native: 'auto' and true when its addons are built", () => {
+    expect(nativeHttp1Available()).toBe(true);
+    expect(selectTransport({ native: "auto" })).toBeInstanceOf(NativeHttp1Transport);
+    expect(selectTransport()).toBeInstanceOf(NativeHttp1Transport);
+    expect(selectTransport({ native: true })).toBeInstanceOf(NativeHttp1Transport);
+  });
+
+  it("falls back to node:http under FASTERAPI_NATIVE=0, and refuses native: true there", async () => {
+    const saved = process.env.FASTERAPI_NATIVE;
+    process.env.FASTERAPI_NATIVE = "0";
+    try {
+      expect(selectTransport()).toBeInstanceOf(NodeHttp1Transport);
+      expect(() => selectTransport({ native: true })).toThrow(/needs the native HTTP\/1\.1 addons/);
+      const app = new App({ logger: false });
+      app.register(http1({ port: 0, native: true }));
+      await expect(app.ready()).rejects.toThrow(/needs the native HTTP\/1\.1 addons/);
+    } finally {
+      if (saved === undefined) delete process.env.FASTERAPI_NATIVE;
+      else process.env.FASTERAPI_NATIVE = saved;
+    }
   });
 });
 

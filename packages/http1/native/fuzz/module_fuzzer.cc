@@ -1,0 +1,226 @@
+// libFuzzer driver for the protocol module's connection state machine (http1_module.cc) behind
+// a fake engine that keeps the ABI's promises (kept bytes re-delivered, pause/resume, corked
+// writes, backpressure, timers, EOF, shutdown, close). The input is a script: each step either
+// delivers request bytes or makes "JavaScript" answer, read a body, stream, or fire an event.
+// ASan/UBSan and the checks below catch misuse of the ABI and broken state; no N-API involved.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../src/http1_module.h"
+
+using namespace fasterapi::http1;
+
+namespace {
+
+void require(bool ok) {
+  if (!ok) std::abort();
+}
+
+struct FakeConn {
+  void* user = nullptr;
+  std::string kept;
+  bool paused = false;
+  bool closing = false;
+  bool closed = false;
+  bool backpressure = false;  // next writes report FA_WRITE_BACKPRESSURE
+  size_t written = 0;
+};
+
+FakeConn* fake(fa_conn* c) { return reinterpret_cast<FakeConn*>(c); }
+fa_conn* as_fa(FakeConn* c) { return reinterpret_cast<fa_conn*>(c); }
+
+int fake_write(fa_conn* c, const fa_iovec* iov, size_t n) {
+  FakeConn* f = fake(c);
+  require(!f->closed);
+  if (f->closing) return FA_WRITE_CLOSED;
+  for (size_t i = 0; i < n; ++i) {
+    require(iov[i].len == 0 || iov[i].base != nullptr);
+    f->written += iov[i].len;
+  }
+  return f->backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
+}
+void fake_close(fa_conn* c, int) { fake(c)->closing = true; }
+void fake_pause(fa_conn* c) { fake(c)->paused = true; }
+void fake_resume(fa_conn* c) { fake(c)->paused = false; }
+void fake_set_timer(fa_conn* c, fa_timer_kind kind, uint32_t) { require(!fake(c)->closed && kind < FA_TIMER_KIND_COUNT); }
+void* fake_user(fa_conn* c) { return fake(c)->user; }
+void fake_set_user(fa_conn* c, void* u) { fake(c)->user = u; }
+size_t fake_buffered(fa_conn* c) { return fake(c)->backpressure ? 1 << 20 : 0; }
+int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
+  std::snprintf(ip, len, "127.0.0.1");
+  *port = 1;
+  return 0;
+}
+
+fa_engine_api make_api() {
+  fa_engine_api api{};
+  api.abi_version = FA_ENGINE_ABI_VERSION;
+  api.size = sizeof(fa_engine_api);
+  api.conn_write = fake_write;
+  api.conn_close = fake_close;
+  api.conn_pause_reading = fake_pause;
+  api.conn_resume_reading = fake_resume;
+  api.conn_set_timer = fake_set_timer;
+  api.conn_user_data = fake_user;
+  api.conn_set_user_data = fake_set_user;
+  api.conn_buffered_bytes = fake_buffered;
+  api.conn_remote_address = fake_remote;
+  return api;
+}
+const fa_engine_api kApi = make_api();
+
+// What "JavaScript" knows: requests handed over and not yet answered, and bodies it may read.
+struct JsView {
+  std::vector<uint32_t> open;  // seqs in arrival order
+  std::vector<uint32_t> with_body;
+  bool answer_sync = false;    // answer inside the js_requests crossing (a synchronous handler)
+  Module* m = nullptr;
+  Conn* conn = nullptr;
+} js;
+
+void answer(Module* m, Conn* c, uint32_t seq, int status, const char* body, size_t len) {
+  m->head.begin(m->out, status);
+  m->head.add(m->out, "x-a", 3, "b", 1);
+  m->send(c, seq, status, m->head, body, len, body != nullptr);
+}
+
+}  // namespace
+
+namespace fasterapi::http1 {
+void js_requests(Module* m, Conn* c) {
+  for (size_t at = 0; at < m->batch_meta.size();) {
+    const uint32_t seq = m->batch_meta[at];
+    const uint32_t flags = m->batch_meta[at + 1];
+    const uint32_t n = m->batch_meta[at + 8];
+    // Every span (method, path, then name/value per header) lies inside the batch bytes.
+    auto check = [&](size_t word) {
+      require(static_cast<size_t>(m->batch_meta[word]) + m->batch_meta[word + 1] <= m->batch_bytes.size());
+    };
+    check(at + 4);
+    check(at + 6);
+    for (uint32_t i = 0; i < 2 * n; ++i) check(at + kRecordFixedWords + 2 * i);
+    js.open.push_back(seq);
+    if (flags & kFlagHasBody) js.with_body.push_back(seq);
+    at += kRecordFixedWords + 4 * n;
+  }
+  if (js.answer_sync && !js.open.empty()) {
+    const uint32_t seq = js.open.front();
+    js.open.erase(js.open.begin());
+    answer(m, c, seq, 200, "sync", 4);
+  }
+}
+bool js_body(Module*, Conn*, uint32_t, uint32_t) { return true; }
+void js_drain(Module*, Conn*) {}
+void js_closed(Module*, Conn*) {}
+void js_release(Module*) {}
+}  // namespace fasterapi::http1
+
+namespace {
+
+// Delivers bytes the way the engine does: kept bytes first, then the new ones.
+void deliver(Module* m, FakeConn* f, const uint8_t* data, size_t len) {
+  if (f->closing || f->paused) {
+    if (!f->closing) f->kept.append(reinterpret_cast<const char*>(data), len);
+    return;
+  }
+  f->kept.append(reinterpret_cast<const char*>(data), len);
+  if (f->kept.empty()) return;
+  const std::string input = f->kept;
+  const ptrdiff_t r = m->proto.on_data(as_fa(f), reinterpret_cast<const uint8_t*>(input.data()), input.size());
+  if (r == FA_DATA_CLOSE || r == FA_DATA_ABORT) {
+    f->closing = true;
+    f->kept.clear();
+    return;
+  }
+  require(r >= 0 && static_cast<size_t>(r) <= input.size());
+  f->kept = input.substr(static_cast<size_t>(r));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  set_engine_api(&kApi);
+  ModuleOptions opts;
+  opts.limits.max_head_bytes = 2048;
+  opts.limits.max_request_line = 512;
+  auto* m = new Module(&kApi, opts);
+  init_protocol(m);
+  FakeConn f;
+  js = JsView{};
+  js.m = m;
+  require(m->proto.on_open(as_fa(&f), m->proto.data) == 0);
+  Conn* c = static_cast<Conn*>(f.user);
+  size_t p = 0;
+  while (p + 2 <= size && !f.closing) {
+    const uint8_t op = data[p] % 12;
+    const uint8_t arg = data[p + 1];
+    p += 2;
+    switch (op) {
+      case 0:
+      case 1:
+      case 2: {  // request bytes (the most common step)
+        const size_t n = arg % 64 + 1 < size - p ? arg % 64 + 1 : size - p;
+        deliver(m, &f, data + p, n);
+        p += n;
+        break;
+      }
+      case 3:  // answer the oldest open request
+        if (!js.open.empty()) {
+          const uint32_t seq = js.open.front();
+          js.open.erase(js.open.begin());
+          const int statuses[] = {200, 204, 304, 404, 413, 500};
+          answer(m, c, seq, statuses[arg % 6], arg & 1 ? nullptr : "hello", arg & 1 ? 0 : 5);
+        }
+        break;
+      case 4:  // answer the newest open request (out of order)
+        if (!js.open.empty()) {
+          const uint32_t seq = js.open.back();
+          js.open.pop_back();
+          answer(m, c, seq, 200, "late", 4);
+        }
+        break;
+      case 5:  // read the newest body with a small or large limit
+        if (!js.with_body.empty()) m->read_body(c, js.with_body.back(), arg & 1 ? 16 : 1 << 20);
+        break;
+      case 6:
+        m->resume_body(c);
+        break;
+      case 7:  // stream an answer to the oldest open request
+        if (!js.open.empty()) {
+          const uint32_t seq = js.open.front();
+          js.open.erase(js.open.begin());
+          m->head.begin(m->out, 200);
+          if (m->start_stream(c, seq, 200)) {
+            for (int i = 0; i < arg % 4; ++i) m->write_chunk(c, seq, "chunk", 5);
+            m->end_stream(c, seq);
+          }
+        }
+        break;
+      case 8:  // toggle backpressure; leaving it fires on_drain as the engine would
+        f.backpressure = !f.backpressure;
+        if (!f.backpressure) m->proto.on_drain(as_fa(&f));
+        break;
+      case 9:
+        m->proto.on_timeout(as_fa(&f), static_cast<fa_timer_kind>(arg % 3));
+        break;
+      case 10:
+        js.answer_sync = arg & 1;
+        if (arg & 2) m->proto.on_shutdown(as_fa(&f));
+        break;
+      case 11:
+        m->proto.on_end(as_fa(&f));
+        p = size;  // the peer sends nothing after EOF
+        break;
+    }
+    // The engine re-delivers kept bytes once reading resumes.
+    if (!f.paused && !f.closing && !f.kept.empty() && op != 0 && op != 1 && op != 2) deliver(m, &f, nullptr, 0);
+  }
+  m->proto.on_close(as_fa(&f), FA_CLOSE_REASON_PEER);
+  f.closed = true;
+  module_release(m);
+  return 0;
+}

@@ -1,0 +1,425 @@
+// N-API glue of the HTTP/1.1 protocol addon: createProtocol() checks the engine's function table,
+// builds a Module and returns its protocol external plus the few functions JS answers with.
+// Conversions only: every protocol decision lives in http1_module.cc.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <cstring>
+#include <string>
+
+#include "http1_module.h"
+
+namespace fasterapi::http1 {
+namespace {
+
+#define CHECK_NAPI(call)               \
+  do {                                 \
+    if ((call) != napi_ok) return nullptr; \
+  } while (0)
+
+struct JsState {
+  napi_env env = nullptr;
+  napi_ref on_requests = nullptr;
+  napi_ref on_body = nullptr;
+  napi_ref on_drain = nullptr;
+  napi_ref on_closed = nullptr;
+  napi_async_context async = nullptr;
+  bool alive = true;  // false once JS dropped the module: events are no longer delivered
+  std::string name;   // header name scratch
+  std::string value;  // header value / string body scratch
+};
+
+JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
+
+// Calls a JS callback from an engine callback (or from a native call), with the callback scope
+// that drains microtasks afterwards. An exception becomes an uncaught exception, as in node:net.
+bool call(Module* m, napi_ref fn_ref, size_t argc, napi_value* argv, napi_value* result) {
+  JsState* js = js_of(m);
+  napi_value fn, recv;
+  napi_get_reference_value(js->env, fn_ref, &fn);
+  napi_get_global(js->env, &recv);  // make_callback needs an object receiver
+  const napi_status status = napi_make_callback(js->env, js->async, recv, fn, argc, argv, result);
+  if (status == napi_ok) return true;
+  bool pending = false;
+  napi_is_exception_pending(js->env, &pending);
+  if (pending) {
+    napi_value error;
+    napi_get_and_clear_last_exception(js->env, &error);
+    napi_fatal_exception(js->env, error);
+  }
+  return false;
+}
+
+napi_value number(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+// Reads a string argument as latin1 (what node:http writes for header text) into `out`.
+bool latin1(napi_env env, napi_value v, std::string& out) {
+  size_t len = 0;
+  if (napi_get_value_string_latin1(env, v, nullptr, 0, &len) != napi_ok) return false;
+  out.resize(len + 1);
+  napi_get_value_string_latin1(env, v, out.data(), len + 1, &len);
+  out.resize(len);
+  return true;
+}
+
+struct Args {
+  Module* m;
+  napi_value argv[5];
+  size_t argc = 5;
+};
+
+bool get_args(napi_env env, napi_callback_info info, Args& a) {
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, &data) != napi_ok) return false;
+  a.m = static_cast<Module*>(data);
+  return true;
+}
+
+double arg_double(napi_env env, napi_value v) {
+  double d = -1;
+  napi_get_value_double(env, v, &d);
+  return d;
+}
+
+uint32_t arg_u32(napi_env env, napi_value v) {
+  uint32_t u = 0;
+  napi_get_value_uint32(env, v, &u);
+  return u;
+}
+
+napi_value boolean(napi_env env, bool b) {
+  napi_value out;
+  napi_get_boolean(env, b, &out);
+  return out;
+}
+
+// Builds the head from (status, [name, value, ...]) into m->out; throws a TypeError on bad input.
+bool build_head(napi_env env, Module* m, int status, napi_value headers) {
+  if (status < 100 || status > 999) {
+    napi_throw_range_error(env, nullptr, "status must be an integer between 100 and 999");
+    return false;
+  }
+  JsState* js = js_of(m);
+  m->head.begin(m->out, status);
+  bool is_array = false;
+  napi_is_array(env, headers, &is_array);
+  if (!is_array) {
+    napi_throw_type_error(env, nullptr, "headers must be a flat [name, value, ...] array");
+    return false;
+  }
+  uint32_t n = 0;
+  napi_get_array_length(env, headers, &n);
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    napi_value name, value;
+    napi_get_element(env, headers, i, &name);
+    napi_get_element(env, headers, i + 1, &value);
+    if (!latin1(env, name, js->name) || !latin1(env, value, js->value) ||
+        !m->head.add(m->out, js->name.data(), js->name.size(), js->value.data(), js->value.size())) {
+      std::string msg = "invalid response header \"" + js->name + "\": names must be tokens, values without CR, LF or NUL";
+      napi_throw_type_error(env, nullptr, msg.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// send(handle, seq, status, headers, body: Buffer | string | null) -> boolean (false: client gone)
+napi_value js_send(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  if (c == nullptr) return boolean(env, false);
+  const uint32_t seq = arg_u32(env, a.argv[1]);
+  const int status = static_cast<int>(arg_u32(env, a.argv[2]));
+  if (!build_head(env, a.m, status, a.argv[3])) return nullptr;
+  const char* body = nullptr;
+  size_t body_len = 0;
+  napi_valuetype type;
+  napi_typeof(env, a.argv[4], &type);
+  if (type == napi_string) {
+    JsState* js = js_of(a.m);
+    size_t len = 0;
+    napi_get_value_string_utf8(env, a.argv[4], nullptr, 0, &len);
+    js->value.resize(len + 1);
+    napi_get_value_string_utf8(env, a.argv[4], js->value.data(), len + 1, &len);
+    body = js->value.data();
+    body_len = len;
+  } else if (type == napi_object) {
+    void* data = nullptr;
+    bool is_buffer = false;
+    napi_is_buffer(env, a.argv[4], &is_buffer);
+    if (!is_buffer || napi_get_buffer_info(env, a.argv[4], &data, &body_len) != napi_ok) {
+      napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
+      return nullptr;
+    }
+    body = static_cast<const char*>(data);
+  }
+  return boolean(env, a.m->send(c, seq, status, a.m->head, body, body_len, type == napi_string || type == napi_object));
+}
+
+// writeHead(handle, seq, status, headers) -> boolean
+napi_value js_write_head(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  if (c == nullptr) return boolean(env, false);
+  const int status = static_cast<int>(arg_u32(env, a.argv[2]));
+  if (!build_head(env, a.m, status, a.argv[3])) return nullptr;
+  return boolean(env, a.m->start_stream(c, arg_u32(env, a.argv[1]), status));
+}
+
+// write(handle, seq, chunk: Buffer) -> 1 (more), 0 (wait for drain), -1 (gone)
+napi_value js_write(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  if (c == nullptr) return number(env, -1);
+  void* data = nullptr;
+  size_t len = 0;
+  if (napi_get_buffer_info(env, a.argv[2], &data, &len) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "chunk must be a Buffer");
+    return nullptr;
+  }
+  return number(env, a.m->write_chunk(c, arg_u32(env, a.argv[1]), static_cast<const char*>(data), len));
+}
+
+// end(handle, seq) -> boolean
+napi_value js_end(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  return boolean(env, c != nullptr && a.m->end_stream(c, arg_u32(env, a.argv[1])));
+}
+
+// readBody(handle, seq, limit) -> 0 started, 1 too large, -1 gone
+napi_value js_read_body(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  if (c == nullptr) return number(env, -1);
+  const double limit = arg_double(env, a.argv[2]);
+  const uint64_t lim = limit < 0 ? 0 : limit > 9.0e15 ? 9'000'000'000'000'000ull : static_cast<uint64_t>(limit);
+  return number(env, static_cast<double>(static_cast<int>(a.m->read_body(c, arg_u32(env, a.argv[1]), lim))));
+}
+
+// resumeBody(handle): JS caught up with the body chunks it was given.
+napi_value js_resume_body(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  if (Conn* c = a.m->lookup(arg_double(env, a.argv[0]))) a.m->resume_body(c);
+  return nullptr;
+}
+
+// remoteAddress(handle) -> string ("" once the connection is gone)
+napi_value js_remote_address(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  napi_value out;
+  napi_create_string_latin1(env, c != nullptr ? c->remote : "", NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+napi_value js_stats(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  const ModuleStats& s = a.m->stats;
+  napi_value out;
+  napi_create_object(env, &out);
+  const struct { const char* name; double value; } fields[] = {
+      {"connections", s.connections}, {"activeConnections", s.active_connections},
+      {"requests", s.requests},       {"bytesIn", s.bytes_in},
+      {"bytesOut", s.bytes_out},      {"parseErrors", s.parse_errors},
+  };
+  for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
+  return out;
+}
+
+// The protocol external's finalizer: JS let go of the module, so no more events go to JS.
+void finalize_protocol(napi_env env, void* data, void*) {
+  Module* m = static_cast<Module*>(data);
+  JsState* js = js_of(m);
+  js->alive = false;
+  napi_delete_reference(env, js->on_requests);
+  napi_delete_reference(env, js->on_body);
+  napi_delete_reference(env, js->on_drain);
+  napi_delete_reference(env, js->on_closed);
+  napi_async_destroy(env, js->async);
+  module_release(m);
+}
+
+uint32_t option_u32(napi_env env, napi_value options, const char* name, uint32_t fallback) {
+  bool has = false;
+  if (napi_has_named_property(env, options, name, &has) != napi_ok || !has) return fallback;
+  napi_value v;
+  napi_get_named_property(env, options, name, &v);
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_number) return fallback;
+  uint32_t out = fallback;
+  napi_get_value_uint32(env, v, &out);
+  return out;
+}
+
+napi_ref callback_ref(napi_env env, napi_value callbacks, const char* name) {
+  napi_value fn;
+  napi_valuetype t = napi_undefined;
+  if (napi_get_named_property(env, callbacks, name, &fn) == napi_ok) napi_typeof(env, fn, &t);
+  if (t != napi_function) {
+    std::string msg = std::string("createProtocol: callbacks.") + name + " must be a function";
+    napi_throw_type_error(env, nullptr, msg.c_str());
+    return nullptr;
+  }
+  napi_ref ref = nullptr;
+  napi_create_reference(env, fn, 1, &ref);
+  return ref;
+}
+
+// createProtocol(engineApi, { onRequests, onBody, onDrain, onClosed }, options)
+//   -> { protocol, send, writeHead, write, end, readBody, resumeBody, remoteAddress, stats }
+napi_value create_protocol(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  const napi_type_tag api_tag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
+  bool tagged = false;
+  void* api_ptr = nullptr;
+  if (argc < 3 || napi_check_object_type_tag(env, argv[0], &api_tag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, argv[0], &api_ptr) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "createProtocol: the first argument must be @fasterapi/native's engineApi()");
+    return nullptr;
+  }
+  const auto* api = static_cast<const fa_engine_api*>(api_ptr);
+  if (api->abi_version != FA_ENGINE_ABI_VERSION || api->size < sizeof(fa_engine_api)) {
+    napi_throw_error(env, nullptr, "createProtocol: @fasterapi/native speaks a different engine ABI version");
+    return nullptr;
+  }
+  ModuleOptions opts;
+  opts.limits.max_head_bytes = option_u32(env, argv[2], "maxHeaderBytes", opts.limits.max_head_bytes);
+  opts.limits.max_request_line = option_u32(env, argv[2], "maxRequestLine", opts.limits.max_request_line);
+  if (opts.limits.max_request_line > opts.limits.max_head_bytes) opts.limits.max_request_line = opts.limits.max_head_bytes;
+  opts.limits.max_headers = option_u32(env, argv[2], "maxHeaders", opts.limits.max_headers);
+  opts.header_timeout_ms = option_u32(env, argv[2], "headersTimeoutMs", opts.header_timeout_ms);
+  opts.keep_alive_timeout_ms = option_u32(env, argv[2], "keepAliveTimeoutMs", opts.keep_alive_timeout_ms);
+  opts.max_requests_per_conn = option_u32(env, argv[2], "maxRequestsPerSocket", opts.max_requests_per_conn);
+  opts.body_timeout_ms = option_u32(env, argv[2], "requestTimeoutMs", opts.body_timeout_ms);
+
+  auto* js = new JsState();
+  js->env = env;
+  js->on_requests = callback_ref(env, argv[1], "onRequests");
+  js->on_body = js->on_requests ? callback_ref(env, argv[1], "onBody") : nullptr;
+  js->on_drain = js->on_body ? callback_ref(env, argv[1], "onDrain") : nullptr;
+  js->on_closed = js->on_drain ? callback_ref(env, argv[1], "onClosed") : nullptr;
+  if (js->on_closed == nullptr) {
+    for (napi_ref r : {js->on_requests, js->on_body, js->on_drain})
+      if (r != nullptr) napi_delete_reference(env, r);
+    delete js;
+    return nullptr;
+  }
+  napi_value resource, resource_name;
+  napi_create_object(env, &resource);
+  napi_create_string_utf8(env, "fasterapi.http1", NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, resource, resource_name, &js->async);
+
+  set_engine_api(api);
+  auto* m = new Module(api, opts);
+  m->js = js;
+  init_protocol(m);
+
+  napi_value result, protocol;
+  CHECK_NAPI(napi_create_object(env, &result));
+  CHECK_NAPI(napi_create_external(env, &m->proto, nullptr, nullptr, &protocol));
+  const napi_type_tag proto_tag = {FA_PROTOCOL_TAG_LOWER, FA_PROTOCOL_TAG_UPPER};
+  CHECK_NAPI(napi_type_tag_object(env, protocol, &proto_tag));
+  CHECK_NAPI(napi_add_finalizer(env, protocol, m, finalize_protocol, nullptr, nullptr));
+  CHECK_NAPI(napi_set_named_property(env, result, "protocol", protocol));
+  const struct { const char* name; napi_callback fn; } methods[] = {
+      {"send", js_send},           {"writeHead", js_write_head}, {"write", js_write},
+      {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
+      {"remoteAddress", js_remote_address}, {"stats", js_stats},
+  };
+  for (const auto& method : methods) {
+    napi_value fn;
+    CHECK_NAPI(napi_create_function(env, method.name, NAPI_AUTO_LENGTH, method.fn, m, &fn));
+    CHECK_NAPI(napi_set_named_property(env, result, method.name, fn));
+  }
+  return result;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  napi_value fn;
+  CHECK_NAPI(napi_create_function(env, "createProtocol", NAPI_AUTO_LENGTH, create_protocol, nullptr, &fn));
+  CHECK_NAPI(napi_set_named_property(env, exports, "createProtocol", fn));
+  return exports;
+}
+
+}  // namespace
+
+// ---- events from the module to JS ------------------------------------------------------------
+
+void js_requests(Module* m, Conn* c) {
+  JsState* js = js_of(m);
+  if (!js->alive) return;
+  napi_env env = js->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[3], bytes, meta_buffer;
+  void* meta_data = nullptr;
+  argv[0] = number(env, c->handle);
+  napi_create_buffer_copy(env, m->batch_bytes.size(), m->batch_bytes.data(), nullptr, &bytes);
+  const size_t meta_len = m->batch_meta.size() * sizeof(uint32_t);
+  napi_create_arraybuffer(env, meta_len, &meta_data, &meta_buffer);
+  std::memcpy(meta_data, m->batch_meta.data(), meta_len);
+  argv[1] = bytes;
+  napi_create_typedarray(env, napi_uint32_array, m->batch_meta.size(), meta_buffer, 0, &argv[2]);
+  call(m, js->on_requests, 3, argv, nullptr);
+  napi_close_handle_scope(env, scope);
+}
+
+bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
+  JsState* js = js_of(m);
+  if (!js->alive) return true;
+  napi_env env = js->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[4], result = nullptr;
+  argv[0] = number(env, c->handle);
+  argv[1] = number(env, seq);
+  if (m->body_bytes.empty()) napi_get_undefined(env, &argv[2]);
+  else napi_create_buffer_copy(env, m->body_bytes.size(), m->body_bytes.data(), nullptr, &argv[2]);
+  argv[3] = number(env, events);
+  bool want_more = true;
+  if (call(m, js->on_body, 4, argv, &result) && result != nullptr) napi_get_value_bool(env, result, &want_more);
+  napi_close_handle_scope(env, scope);
+  return want_more;
+}
+
+void js_drain(Module* m, Conn* c) {
+  JsState* js = js_of(m);
+  if (!js->alive) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(js->env, &scope);
+  napi_value argv[1] = {number(js->env, c->handle)};
+  call(m, js->on_drain, 1, argv, nullptr);
+  napi_close_handle_scope(js->env, scope);
+}
+
+void js_closed(Module* m, Conn* c) {
+  JsState* js = js_of(m);
+  if (!js->alive) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(js->env, &scope);
+  napi_value argv[1] = {number(js->env, c->handle)};
+  call(m, js->on_closed, 1, argv, nullptr);
+  napi_close_handle_scope(js->env, scope);
+}
+
+void js_release(Module* m) { delete js_of(m); }
+
+}  // namespace fasterapi::http1
+
+NAPI_MODULE_INIT() { return fasterapi::http1::init(env, exports); }

@@ -1,0 +1,179 @@
+// The HTTP/1.1 protocol module: per-connection state behind the engine's C ABI (engine_abi.h).
+// It parses requests (parser.h), keeps pipelined responses in order, frames bodies, runs the
+// header/idle timers and decides keep-alive. It talks to JavaScript only through the js_* event
+// functions that addon.cc implements, so this file holds no N-API calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "date_cache.h"
+#include "fasterapi/engine_abi.h"
+#include "parser.h"
+#include "response_head.h"
+
+namespace fasterapi::http1 {
+
+/** Requests in flight on one connection before reading pauses (pipelining depth). */
+constexpr uint32_t kMaxPipeline = 32;
+/** Unread Content-Length bodies up to this size are skipped after the answer instead of closing. */
+constexpr uint64_t kDiscardLimit = 64 * 1024;
+/** A streamed response buffered behind an unfinished earlier one reports backpressure beyond this. */
+constexpr size_t kQueuedHighWater = 64 * 1024;
+
+/** Request flags in the metadata handed to JS (mirrored in src/request-batch.ts). */
+enum RequestFlag : uint32_t {
+  kFlagHttp11 = 1,
+  kFlagKeepAlive = 2,
+  kFlagExpectContinue = 4,
+  kFlagHasBody = 8,
+  kFlagChunked = 16,
+  kFlagPathNeedsSlash = 32,
+  kFlagUpgrade = 64,
+};
+/** Per-request record: seq, flags, clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders, 4*n spans. */
+constexpr uint32_t kRecordFixedWords = 9;
+
+/** Body events handed to JS with each body delivery. */
+enum BodyEvent : uint32_t { kBodyEnd = 1, kBodyLimit = 2, kBodyMalformed = 4, kBodyAborted = 8 };
+
+/** Results of Module::read_body. */
+enum class ReadBodyResult : int { kGone = -1, kStarted = 0, kTooLarge = 1 };
+
+struct ModuleOptions {
+  Limits limits;
+  uint32_t header_timeout_ms = 60'000;
+  uint32_t keep_alive_timeout_ms = 5'000;
+  uint32_t max_requests_per_conn = 0;  // 0: unlimited
+  uint32_t body_timeout_ms = 300'000;  // from the start of a body read to its end; 0: none
+};
+
+struct ModuleStats {
+  double connections = 0;
+  double active_connections = 0;
+  double requests = 0;
+  double bytes_in = 0;
+  double bytes_out = 0;
+  double parse_errors = 0;
+};
+
+/** kDiscard: answered without reading a small Content-Length body; skip it and keep the connection. */
+enum class BodyState : uint8_t { kNone, kWaiting, kReading, kPaused, kFailed, kDiscard };
+
+/** One request awaiting its response, in arrival order. */
+struct Pending {
+  uint32_t seq = 0;
+  bool keep_alive = false;
+  bool head_method = false;
+  bool http10 = false;
+  bool started = false;     // head written or buffered
+  bool done = false;        // response complete
+  bool chunked = false;     // streamed with chunked framing
+  bool no_body = false;     // HEAD or a status without content: body bytes are dropped
+  bool drain_wanted = false;
+  std::string buffered;     // bytes produced while an earlier response is still going out
+};
+
+struct Module;
+
+struct Conn {
+  Module* mod = nullptr;
+  fa_conn* conn = nullptr;
+  double handle = 0;
+  Pending queue[kMaxPipeline];
+  uint32_t q_head = 0;
+  uint32_t q_count = 0;
+  uint32_t next_seq = 0;
+  uint32_t served = 0;
+  size_t scanned = 0;  // parser resume hint for the head being received
+  size_t kept = 0;     // bytes we left unconsumed in the last on_data
+  bool in_on_data = false;
+  bool paused = false;
+  bool no_more_requests = false;  // a close is decided: later requests are not parsed
+  bool close_when_idle = false;   // peer ended or engine shuts down: close once nothing is owed
+  bool closing = false;           // close initiated (inside on_data: FA_DATA_CLOSE is returned)
+  bool closed = false;
+  enum class Timer : uint8_t { kNone, kHeader, kIdle } timer = Timer::kNone;
+  // The request whose body is being received (only the newest request may have one).
+  BodyState body = BodyState::kNone;
+  uint32_t body_seq = 0;
+  bool body_chunked = false;
+  bool expect_continue = false;
+  uint64_t body_remaining = 0;
+  uint64_t body_received = 0;
+  uint64_t body_limit = 0;
+  uint32_t body_events = 0;
+  bool body_timer = false;
+  ChunkedDecoder chunked;
+  char remote[46] = {};
+
+  Pending* find(uint32_t seq);
+  Pending& head() { return queue[q_head]; }
+};
+
+struct Module {
+  fa_protocol proto{};
+  const fa_engine_api* api = nullptr;
+  void* js = nullptr;  // addon.cc's per-instance JS state
+  int refs = 1;        // the JS object's reference; engine retains add more
+  ModuleOptions opts;
+  ModuleStats stats;
+  DateCache date;
+  ResponseHead head;
+  std::string out;  // response bytes being assembled (capacity reused)
+  Request req;      // parser output scratch
+  // The batch of requests parsed from one read, handed to JS in one crossing.
+  std::string batch_bytes;
+  std::vector<uint32_t> batch_meta;
+  uint32_t batch_count = 0;
+  std::string body_bytes;  // body data gathered from one read
+  // Connection handles: slot + generation, so a stale handle from JS never reaches a new conn.
+  std::vector<Conn*> slots;
+  std::vector<uint32_t> generations;
+  std::vector<uint32_t> free_slots;
+
+  Module(const fa_engine_api* api, const ModuleOptions& opts);
+  Conn* lookup(double handle) const;
+
+  // Operations called from JS (through addon.cc). All return false when the connection is gone.
+  bool send(Conn* c, uint32_t seq, int status, ResponseHead& head, const char* body, size_t body_len, bool has_body);
+  bool start_stream(Conn* c, uint32_t seq, int status);
+  /** Returns 1 when more may be written now, 0 on backpressure (wait for drain), -1 if gone. */
+  int write_chunk(Conn* c, uint32_t seq, const char* data, size_t len);
+  bool end_stream(Conn* c, uint32_t seq);
+  ReadBodyResult read_body(Conn* c, uint32_t seq, uint64_t limit);
+  void resume_body(Conn* c);
+
+  // Helpers shared by the callbacks.
+  /** Writes now if `p` is the oldest response, else buffers; returns an FA_WRITE_* code. */
+  int write_to(Conn* c, Pending& p, const char* a, size_t a_len, const char* b, size_t b_len);
+  void complete_heads(Conn* c);
+  void queue_error(Conn* c, int status);
+  void close_conn(Conn* c);
+  void update_reading(Conn* c);
+  void arm_wait_timer(Conn* c);
+  bool body_unfinished(const Conn* c, uint32_t seq) const;
+  void discard_unread_body(Conn* c, uint32_t seq);
+};
+
+/** The engine's function table (one immutable table per process), recorded by the addon. */
+const fa_engine_api* engine_api();
+void set_engine_api(const fa_engine_api* api);
+/** Fills `proto` callbacks. */
+void init_protocol(Module* m);
+/** Drops one reference; frees the module (and calls js_release) at zero. */
+void module_release(Module* m);
+
+// Implemented by addon.cc: the module's only ways to reach JavaScript.
+/** Hands the batch (m->batch_*) to JS in one call. */
+void js_requests(Module* m, Conn* c);
+/** Hands body bytes (m->body_bytes) and events to JS; returns whether JS wants more now. */
+bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events);
+void js_drain(Module* m, Conn* c);
+void js_closed(Module* m, Conn* c);
+/** Frees addon.cc's per-instance state (called once the module itself is freed). */
+void js_release(Module* m);
+
+}  // namespace fasterapi::http1

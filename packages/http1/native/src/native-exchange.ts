@@ -1,0 +1,162 @@
+// One request/response pair on a native HTTP/1.1 connection: core's RequestView (lazy fields read
+// from the addon's span table), its ResponseSink and, for streamed answers, the ResponseStream.
+// Each answer is one call into the addon; ordering, framing and keep-alive are the addon's job.
+import type { HeaderPairs, RequestView, ResponseSink, ResponseStream } from "@fasterapi/core";
+import type { Http1Protocol } from "./http1-addon.js";
+import { NativeBody } from "./native-body.js";
+import {
+  FLAG_HAS_BODY,
+  FLAG_PATH_NEEDS_SLASH,
+  findHeader,
+  readHeaders,
+  readMethod,
+} from "./request-record.js";
+
+const RESOLVED = Promise.resolve();
+const EMPTY = Buffer.alloc(0);
+
+/** What an exchange needs from its connection (see native-http1-transport.ts). */
+export interface ExchangeOwner {
+  readonly protocol: Http1Protocol;
+  /** The exchange no longer needs events (answered, or the connection closed). */
+  release(exchange: NativeExchange): void;
+  /** Resolves when the connection can take more output (or is gone). */
+  waitForDrain(handle: number): Promise<void>;
+}
+
+export class NativeExchange implements RequestView, ResponseSink, ResponseStream {
+  readonly handle: number;
+  readonly seq: number;
+  readonly protocol = "http/1.1";
+  private readonly owner: ExchangeOwner;
+  private readonly bytes: Buffer;
+  private readonly meta: Uint32Array;
+  private readonly at: number;
+  private methodCache: string | undefined;
+  private urlCache: string | undefined;
+  private headersCache: Record<string, string | string[]> | undefined;
+  private bodyState: NativeBody | undefined;
+  private abortCallbacks: (() => void)[] | undefined;
+  private gone = false;
+
+  constructor(owner: ExchangeOwner, handle: number, bytes: Buffer, meta: Uint32Array, at: number) {
+    this.owner = owner;
+    this.handle = handle;
+    this.bytes = bytes;
+    this.meta = meta;
+    this.at = at;
+    this.seq = meta[at] as number;
+  }
+
+  // ---- RequestView ----
+
+  get method(): string {
+    this.methodCache ??= readMethod(
+      this.bytes,
+      this.meta[this.at + 4] as number,
+      this.meta[this.at + 5] as number,
+    );
+    return this.methodCache;
+  }
+
+  get url(): string {
+    if (this.urlCache === undefined) {
+      const off = this.meta[this.at + 6] as number;
+      const path = this.bytes.toString("latin1", off, off + (this.meta[this.at + 7] as number));
+      this.urlCache = (this.meta[this.at + 1] as number) & FLAG_PATH_NEEDS_SLASH ? `/${path}` : path;
+    }
+    return this.urlCache;
+  }
+
+  get remoteAddress(): string {
+    return this.owner.protocol.remoteAddress(this.handle);
+  }
+
+  header(name: string): string | undefined {
+    // Scans the spans (no record built): the first value, as the contract asks, even for repeats.
+    return findHeader(this.bytes, this.meta, this.at, name);
+  }
+
+  headers(): Record<string, string | string[]> {
+    this.headersCache ??= readHeaders(this.bytes, this.meta, this.at);
+    return this.headersCache;
+  }
+
+  body(limit: number): Promise<Buffer> {
+    const body = this.requestBody();
+    return body === undefined ? Promise.resolve(EMPTY) : body.whole(limit);
+  }
+
+  bodyStream(limit: number): AsyncIterable<Buffer> {
+    const body = this.requestBody();
+    return body === undefined ? (async function* () {})() : body.stream(limit);
+  }
+
+  onAbort(callback: () => void): void {
+    if (this.gone) {
+      queueMicrotask(callback);
+      return;
+    }
+    this.abortCallbacks ??= [];
+    this.abortCallbacks.push(callback);
+  }
+
+  /** The addon's body events for this request (see NativeBody.push). */
+  bodyEvent(chunk: Buffer | undefined, events: number): boolean {
+    return this.bodyState === undefined ? true : this.bodyState.push(chunk, events);
+  }
+
+  /** The connection closed before the response was complete. */
+  connectionClosed(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.bodyState?.abort();
+    const callbacks = this.abortCallbacks;
+    this.abortCallbacks = undefined;
+    if (callbacks !== undefined) for (const callback of callbacks) callback();
+  }
+
+  private requestBody(): NativeBody | undefined {
+    if (((this.meta[this.at + 1] as number) & FLAG_HAS_BODY) === 0) return undefined;
+    this.bodyState ??= new NativeBody(this.owner.protocol, this.handle, this.seq);
+    return this.bodyState;
+  }
+
+  // ---- ResponseSink / ResponseStream ----
+
+  get aborted(): boolean {
+    return this.gone;
+  }
+
+  send(status: number, headers: HeaderPairs, body: Buffer | string | null): void {
+    if (!this.owner.protocol.send(this.handle, this.seq, status, headers, body)) this.gone = true;
+    this.finish();
+  }
+
+  stream(status: number, headers: HeaderPairs): ResponseStream {
+    if (!this.owner.protocol.writeHead(this.handle, this.seq, status, headers)) this.gone = true;
+    return this;
+  }
+
+  write(chunk: Buffer | string): Promise<void> {
+    if (this.gone) return RESOLVED;
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const r = this.owner.protocol.write(this.handle, this.seq, buffer);
+    if (r === 1) return RESOLVED;
+    if (r === -1) {
+      // Writes after the client left are dropped; the producer sees `aborted` between chunks.
+      this.gone = true;
+      return RESOLVED;
+    }
+    return this.owner.waitForDrain(this.handle);
+  }
+
+  end(): void {
+    this.owner.protocol.end(this.handle, this.seq);
+    this.finish();
+  }
+
+  private finish(): void {
+    this.owner.release(this);
+  }
+}

@@ -1,0 +1,74 @@
+// Reads one request out of the batch the addon hands over: raw head bytes plus a Uint32Array of
+// spans (layout mirrored from http1_module.h). Strings are made only when a field is asked for.
+// It knows nothing about connections or responses.
+
+/** Words before the header spans: seq, flags, clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders. */
+export const RECORD_FIXED_WORDS = 9;
+
+export const FLAG_HTTP11 = 1;
+export const FLAG_KEEP_ALIVE = 2;
+export const FLAG_EXPECT_CONTINUE = 4;
+export const FLAG_HAS_BODY = 8;
+export const FLAG_CHUNKED = 16;
+export const FLAG_PATH_NEEDS_SLASH = 32;
+export const FLAG_UPGRADE = 64;
+
+/** Offset of the record after the one at `at`. */
+export function nextRecord(meta: Uint32Array, at: number): number {
+  return at + RECORD_FIXED_WORDS + 4 * (meta[at + 8] as number);
+}
+
+// Methods are case-sensitive tokens; the common ones become interned literals without decoding.
+export function readMethod(bytes: Buffer, off: number, len: number): string {
+  const c = bytes[off];
+  if (len === 3 && c === 0x47 && bytes[off + 1] === 0x45 && bytes[off + 2] === 0x54) return "GET";
+  if (len === 4 && c === 0x50 && bytes[off + 1] === 0x4f) return "POST";
+  if (len === 3 && c === 0x50 && bytes[off + 1] === 0x55 && bytes[off + 2] === 0x54) return "PUT";
+  if (len === 4 && c === 0x48 && bytes[off + 1] === 0x45) return "HEAD";
+  if (len === 6 && c === 0x44 && bytes[off + 1] === 0x45) return "DELETE";
+  if (len === 5 && c === 0x50 && bytes[off + 1] === 0x41) return "PATCH";
+  if (len === 7 && c === 0x4f && bytes[off + 1] === 0x50) return "OPTIONS";
+  return bytes.toString("latin1", off, off + len);
+}
+
+/** First value of header `name` (lower-case), scanning the spans without building a record. */
+export function findHeader(bytes: Buffer, meta: Uint32Array, at: number, name: string): string | undefined {
+  const count = meta[at + 8] as number;
+  const nameLength = name.length;
+  for (let i = 0, p = at + RECORD_FIXED_WORDS; i < count; i++, p += 4) {
+    if (meta[p + 1] !== nameLength) continue;
+    const off = meta[p] as number;
+    let same = true;
+    for (let k = 0; k < nameLength; k++) {
+      // ASCII lower-casing: header names are tokens, so | 0x20 only changes letters meaningfully.
+      let b = bytes[off + k] as number;
+      if (b >= 0x41 && b <= 0x5a) b |= 0x20;
+      if (b !== name.charCodeAt(k)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      const v = meta[p + 2] as number;
+      return bytes.toString("latin1", v, v + (meta[p + 3] as number));
+    }
+  }
+  return undefined;
+}
+
+/** All headers, lower-case names; repeats joined with ", " (cookie with "; "), set-cookie kept as an array. */
+export function readHeaders(bytes: Buffer, meta: Uint32Array, at: number): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  const count = meta[at + 8] as number;
+  for (let i = 0, p = at + RECORD_FIXED_WORDS; i < count; i++, p += 4) {
+    const n = meta[p] as number;
+    const v = meta[p + 2] as number;
+    const name = bytes.toString("latin1", n, n + (meta[p + 1] as number)).toLowerCase();
+    const value = bytes.toString("latin1", v, v + (meta[p + 3] as number));
+    const previous = out[name];
+    if (previous === undefined) out[name] = name === "set-cookie" ? [value] : value;
+    else if (Array.isArray(previous)) previous.push(value);
+    else out[name] = `${previous}${name === "cookie" ? "; " : ", "}${value}`;
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+// Response-head serialisation: see response_head.h. Appends into a caller-owned std::string
+// whose capacity is reused across responses, so steady-state serving does not allocate.
+#include "response_head.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace fasterapi::http1 {
+namespace {
+
+bool is_token_char(unsigned char c) {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != 0;
+}
+
+bool ieq(const char* a, size_t a_len, const char* lit) {
+  const size_t n = std::strlen(lit);
+  if (a_len != n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+    if (c != lit[i]) return false;
+  }
+  return true;
+}
+
+// Does a Connection value list contain "close"?
+bool has_close_token(const char* v, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ',')) ++i;
+    const size_t start = i;
+    while (i < len && v[i] != ',') ++i;
+    size_t end = i;
+    while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t')) --end;
+    if (ieq(v + start, end - start, "close")) return true;
+  }
+  return false;
+}
+
+void append_uint(std::string& out, uint64_t n) {
+  char digits[24];
+  const int len = std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(n));
+  out.append(digits, static_cast<size_t>(len));
+}
+
+}  // namespace
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 422: return "Unprocessable Content";
+    case 426: return "Upgrade Required";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "";
+  }
+}
+
+void ResponseHead::begin(std::string& out, int status) {
+  caller_close_ = false;
+  caller_date_ = false;
+  caller_content_length_ = -1;
+  out.clear();
+  out.append("HTTP/1.1 ", 9);
+  append_uint(out, static_cast<uint64_t>(status));
+  out.push_back(' ');
+  out.append(reason_phrase(status));
+  out.append("\r\n", 2);
+}
+
+bool ResponseHead::add(std::string& out, const char* name, size_t name_len, const char* value, size_t value_len) {
+  if (name_len == 0) return false;
+  for (size_t i = 0; i < name_len; ++i)
+    if (!is_token_char(static_cast<unsigned char>(name[i]))) return false;
+  for (size_t i = 0; i < value_len; ++i) {
+    const char c = value[i];
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  switch (name_len) {
+    case 4:
+      if (ieq(name, name_len, "date")) caller_date_ = true;
+      break;
+    case 10:
+      if (ieq(name, name_len, "connection")) {
+        caller_close_ = caller_close_ || has_close_token(value, value_len);
+        return true;  // written by finish()
+      }
+      break;
+    case 14:
+      if (ieq(name, name_len, "content-length")) {
+        int64_t n = 0;
+        for (size_t i = 0; i < value_len; ++i) {
+          if (value[i] < '0' || value[i] > '9' || n > (int64_t{1} << 53)) return false;
+          n = n * 10 + (value[i] - '0');
+        }
+        if (value_len == 0) return false;
+        caller_content_length_ = n;
+        return true;  // framing is ours: written by finish()
+      }
+      break;
+    case 17:
+      if (ieq(name, name_len, "transfer-encoding")) return true;  // framing is ours
+      break;
+    default:
+      break;
+  }
+  out.append(name, name_len);
+  out.append(": ", 2);
+  out.append(value, value_len);
+  out.append("\r\n", 2);
+  return true;
+}
+
+bool ResponseHead::finish(std::string& out, Framing framing, uint64_t content_length, bool keep_alive,
+                          DateCache& date) {
+  if (framing == Framing::kContentLength) {
+    out.append("Content-Length: ", 16);
+    append_uint(out, content_length);
+    out.append("\r\n", 2);
+  } else if (framing == Framing::kChunked) {
+    out.append("Transfer-Encoding: chunked\r\n", 28);
+  }
+  if (!caller_date_) {
+    out.append("Date: ", 6);
+    out.append(date.get(), DateCache::kLength);
+    out.append("\r\n", 2);
+  }
+  const bool alive = keep_alive && !caller_close_;
+  // Always explicit: HTTP/1.0 clients need "keep-alive" to reuse, and it costs 24 bytes.
+  if (alive) out.append("Connection: keep-alive\r\n", 24);
+  else out.append("Connection: close\r\n", 19);
+  out.append("\r\n", 2);
+  return alive;
+}
+
+}  // namespace fasterapi::http1

@@ -1,0 +1,297 @@
+// The native HTTP/1.1 path (engine + C++ protocol module) through a real App: first the shared
+// transport suite every HTTP/1.1 engine must pass, then the parser's defences seen from a raw
+// socket (status, then a clean FIN), slow clients, deep pipelining, chunked uploads, 100-continue.
+
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { App, definePlugin } from "@fasterapi/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { rawExchange, splitResponses } from "../../test/fixtures/raw-http.js";
+import { selfSignedCert } from "../../test/fixtures/self-signed-cert.js";
+import { defineTransportSuite } from "../../test/fixtures/transport-suite.js";
+import { type NativeHttp1Options, NativeHttp1Transport } from "../src/index.js";
+
+function nativePlugin(options: NativeHttp1Options) {
+  return definePlugin(
+    (app) => {
+      app.addTransport(new NativeHttp1Transport(options));
+    },
+    { name: "@fasterapi/http1-native", global: true },
+  );
+}
+
+defineTransportSuite("native engine", (options) => nativePlugin(options));
+
+describe("native HTTP/1.1 defences and framing", () => {
+  const apps: App[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+
+  async function start(options: NativeHttp1Options = {}, routes: (app: App) => void = () => {}) {
+    const app = new App({ logger: false, bodyLimit: 64 * 1024 });
+    apps.push(app);
+    app.register(nativePlugin({ port: 0, host: "127.0.0.1", ...options }));
+    app.get("/ping", () => "pong");
+    app.get("/n/:n", ({ params }) => `n=${(params as { n: string }).n}`);
+    app.post("/echo", ({ body }) => body);
+    app.post("/raw", ({ body }) => `len=${(body as Buffer).length}`);
+    routes(app);
+    const [address] = await app.listen();
+    if (address === undefined) throw new Error("no address");
+    return address.port;
+  }
+
+  const defences: [string, string, number][] = [
+    [
+      "Content-Length together with Transfer-Encoding",
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      400,
+    ],
+    [
+      "conflicting duplicate Content-Length",
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+      400,
+    ],
+    ["obs-fold", "GET /ping HTTP/1.1\r\nHost: t\r\nX-A: a\r\n b\r\n\r\n", 400],
+    ["an invalid token character in a header name", "GET /ping HTTP/1.1\r\nHost: t\r\nX[A]: b\r\n\r\n", 400],
+    ["a NUL byte in a header value", "GET /ping HTTP/1.1\r\nHost: t\r\nX-A: a\0b\r\n\r\n", 400],
+    ["a bare CR in a header value", "GET /ping HTTP/1.1\r\nHost: t\r\nX-A: a\rb\r\n\r\n", 400],
+    ["a request line over 8 KiB", `GET /${"a".repeat(9000)} HTTP/1.1\r\nHost: t\r\n\r\n`, 414],
+    ["headers over 16 KiB", `GET /ping HTTP/1.1\r\nHost: t\r\nX-A: ${"b".repeat(17_000)}\r\n\r\n`, 431],
+    [
+      "an unknown transfer coding",
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+      501,
+    ],
+    ["a missing Host on HTTP/1.1", "GET /ping HTTP/1.1\r\n\r\n", 400],
+    ["HTTP/2.0 in the request line", "GET /ping HTTP/2.0\r\nHost: t\r\n\r\n", 505],
+  ];
+  for (const [what, bytes, status] of defences) {
+    it(`answers ${status} to ${what} and closes the connection cleanly`, async () => {
+      const port = await start();
+      const exchange = await rawExchange(port, bytes);
+      expect(exchange.text).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(exchange.text.toLowerCase()).toContain("connection: close");
+      expect(exchange.ending).toBe("end");
+    });
+  }
+
+  it("answers earlier pipelined requests before the 400 for a bad one", async () => {
+    const port = await start();
+    const exchange = await rawExchange(
+      port,
+      "GET /n/1 HTTP/1.1\r\nHost: t\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: t\r\n\r\nGET /bad HTTP/1.1\r\nHost : t\r\n\r\n",
+    );
+    expect(splitResponses(exchange.text).map((r) => [r.status, r.body])).toEqual([
+      [200, "n=1"],
+      [200, "n=2"],
+      [400, ""],
+    ]);
+    expect(exchange.ending).toBe("end");
+  });
+
+  it("closes a slowloris client with 408 once the header timeout passes", async () => {
+    const port = await start({ headersTimeoutMs: 1000 });
+    const exchange = await rawExchange(port, "GET /ping HTTP/1.1\r\nHost: t\r\n", {
+      timeoutMs: 8000,
+      afterConnect: (socket) => {
+        // One header byte every 200 ms: never a complete head, always some progress.
+        const timer = setInterval(() => {
+          if (socket.destroyed) clearInterval(timer);
+          else socket.write("X", () => {});
+        }, 200);
+        socket.on("close", () => clearInterval(timer));
+      },
+    });
+    // Only the header timeout answers 408; the client kept sending until the server closed.
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(exchange.ending).toBe("end");
+  });
+
+  it("answers 16 pipelined requests in order", async () => {
+    const port = await start();
+    let bytes = "";
+    for (let i = 0; i < 16; i++) bytes += `GET /n/${i} HTTP/1.1\r\nHost: t\r\n\r\n`;
+    const exchange = await rawExchange(port, bytes, { until: (text) => splitResponses(text).length === 16 });
+    expect(splitResponses(exchange.text).map((r) => r.body)).toEqual(
+      Array.from({ length: 16 }, (_, i) => `n=${i}`),
+    );
+  });
+
+  it("answers 40 pipelined requests in order, pausing reads beyond 32 in flight", async () => {
+    const port = await start();
+    let bytes = "";
+    for (let i = 0; i < 40; i++) bytes += `GET /n/${i} HTTP/1.1\r\nHost: t\r\n\r\n`;
+    const exchange = await rawExchange(port, bytes, { until: (text) => splitResponses(text).length === 40 });
+    expect(splitResponses(exchange.text).map((r) => r.body)).toEqual(
+      Array.from({ length: 40 }, (_, i) => `n=${i}`),
+    );
+  });
+
+  it("holds a streamed answer back until the slower answer before it is sent", async () => {
+    const port = await start({}, (app) => {
+      app.get("/slow", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return "slow";
+      });
+      app.get("/stream", () =>
+        (async function* () {
+          for (let i = 0; i < 3; i++) yield Buffer.from(`part${i};`);
+        })(),
+      );
+    });
+    const exchange = await rawExchange(
+      port,
+      "GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /stream HTTP/1.1\r\nHost: t\r\n\r\n",
+      { until: (text) => text.endsWith("0\r\n\r\n") },
+    );
+    const second = exchange.text.indexOf("HTTP/1.1 200", 1);
+    expect(exchange.text.slice(0, second)).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\n\r\nslow$/);
+    const streamed = exchange.text.slice(second);
+    expect(streamed.toLowerCase()).toContain("transfer-encoding: chunked");
+    const body = streamed.slice(streamed.indexOf("\r\n\r\n") + 4);
+    expect(body.replace(/[0-9a-f]+\r\n([^\r]*)\r\n/g, "$1")).toBe("part0;part1;part2;");
+  });
+
+  it("reads a chunked request body with extensions and trailers", async () => {
+    const port = await start();
+    const exchange = await rawExchange(
+      port,
+      "POST /raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n",
+      { until: (text) => text.includes("len=") },
+    );
+    expect(splitResponses(exchange.text).map((r) => [r.status, r.body])).toEqual([[200, "len=11"]]);
+  });
+
+  it("answers 400 to a malformed chunked body", async () => {
+    const port = await start();
+    const exchange = await rawExchange(
+      port,
+      "POST /raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+    );
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(exchange.ending).toBe("end");
+  });
+
+  it("sends 100 Continue only when the handler reads the body", async () => {
+    const port = await start();
+    const exchange = await rawExchange(
+      port,
+      "POST /raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
+      {
+        until: (text) => text.includes("len="),
+        afterConnect: (socket) => {
+          socket.once("data", (data) => {
+            if (data.toString("latin1").startsWith("HTTP/1.1 100 Continue\r\n\r\n")) socket.write("abcd");
+          });
+        },
+      },
+    );
+    expect(exchange.text.startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 ")).toBe(true);
+    expect(exchange.text.endsWith("len=4")).toBe(true);
+  });
+
+  it("hands core lazily decoded headers: first value by name, repeats joined, set-cookie as a list", async () => {
+    const port = await start({}, (app) => {
+      app.get("/headers", ({ request }) => ({
+        first: request.header("x-a") ?? null,
+        missing: request.header("x-none") ?? null,
+        all: request.headers(),
+        url: request.url,
+        method: request.method,
+      }));
+    });
+    const exchange = await rawExchange(
+      port,
+      "GET http://t/headers?q=1 HTTP/1.1\r\nHost: t\r\nX-A: one\r\nx-a: two\r\nCookie: a=1\r\nCookie: b=2\r\n" +
+        "Set-Cookie: s=1\r\nSet-Cookie: s=2\r\nX-Empty:\r\n\r\n",
+      { until: (text) => splitResponses(text).length === 1 },
+    );
+    const [response] = splitResponses(exchange.text);
+    expect(JSON.parse(response?.body ?? "null")).toEqual({
+      first: "one",
+      missing: null,
+      all: { host: "t", "x-a": "one, two", cookie: "a=1; b=2", "set-cookie": ["s=1", "s=2"], "x-empty": "" },
+      url: "/headers?q=1",
+      method: "GET",
+    });
+  });
+
+  it("closes after answering a request that sent Connection: close, ignoring what follows", async () => {
+    const port = await start();
+    const exchange = await rawExchange(
+      port,
+      "GET /n/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    expect(splitResponses(exchange.text).map((r) => [r.status, r.body, r.headers.connection])).toEqual([
+      [200, "n=1", "close"],
+    ]);
+    expect(exchange.ending).toBe("end");
+  });
+
+  it("closes after a response whose handler set Connection: close", async () => {
+    const port = await start({}, (app) => {
+      app.get("/bye", ({ reply }) => {
+        reply.header("connection", "close");
+        return "bye";
+      });
+    });
+    const exchange = await rawExchange(port, "GET /bye HTTP/1.1\r\nHost: t\r\n\r\n");
+    expect(splitResponses(exchange.text).map((r) => [r.status, r.body, r.headers.connection])).toEqual([
+      [200, "bye", "close"],
+    ]);
+    expect(exchange.ending).toBe("end");
+  });
+
+  it("answers 408 and closes when a request body stalls past requestTimeoutMs", async () => {
+    const port = await start({ requestTimeoutMs: 1000 });
+    const exchange = await rawExchange(
+      port,
+      "POST /raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nContent-Length: 10\r\n\r\nabc",
+      { timeoutMs: 6000 },
+    );
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(exchange.ending).toBe("end");
+  });
+
+  it("skips a small unread body after answering and keeps the connection", async () => {
+    const port = await start();
+    const exchange = await rawExchange(
+      port,
+      "PUT /ping HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhelloGET /ping HTTP/1.1\r\nHost: t\r\n\r\n",
+      { until: (text) => text.endsWith("pong") },
+    );
+    expect(splitResponses(exchange.text).map((r) => [r.status, r.headers.connection])).toEqual([
+      [405, "keep-alive"],
+      [200, "keep-alive"],
+    ]);
+  });
+
+  it("keeps a connection alive after a request whose body was read", async () => {
+    const port = await start();
+    const exchange = await rawExchange(
+      port,
+      "POST /raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nContent-Length: 3\r\n\r\nabcGET /ping HTTP/1.1\r\nHost: t\r\n\r\n",
+      { until: (text) => text.endsWith("pong") },
+    );
+    expect(splitResponses(exchange.text).map((r) => [r.status, r.body])).toEqual([
+      [200, "len=3"],
+      [200, "pong"],
+    ]);
+  });
+
+  it("serves HTTPS through the engine's TLS to curl with ALPN http/1.1", async () => {
+    const { key, cert } = selfSignedCert();
+    const port = await start({ tls: { key, cert } });
+    const { stdout } = await promisify(execFile)("curl", [
+      "-s",
+      "-i",
+      "--insecure",
+      "--http1.1",
+      `https://127.0.0.1:${port}/n/5`,
+    ]);
+    expect(stdout).toMatch(/^HTTP\/1\.1 200 /);
+    expect(stdout.endsWith("\r\n\r\nn=5")).toBe(true);
+  });
+});
