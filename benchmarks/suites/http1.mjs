@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { nginxCommand } from "../lib/nginx.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const node = (file) => (port) => ["node", here(`../servers/${file}`)];
+const node = (file) => () => ["node", here(`../servers/${file}`)];
 
 const nativeBuilt = existsSync(here("../../packages/http1/native/build/Release"));
 
