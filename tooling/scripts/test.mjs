@@ -1,7 +1,7 @@
 // The whole test suite, as README command 2 and CI run it: lint + format check, package
 // metadata (publint), then every vitest project against the built packages.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 function run(cmd, args, opts = {}) {
@@ -19,6 +19,26 @@ for (const name of readdirSync("packages")) {
   }
 }
 const polyfills = new URL("../vitest/node20-polyfills.mjs", import.meta.url).pathname;
-run("pnpm", ["exec", "vitest", "run", ...process.argv.slice(2)], {
-  env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${polyfills}`.trim() },
-});
+const report = ".tmp/vitest-report.json";
+const vitest = spawnSync(
+  "pnpm",
+  [
+    "exec",
+    "vitest",
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
+  {
+    stdio: "inherit",
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${polyfills}`.trim() },
+  },
+);
+// One plain closing line that any CI reader understands, from vitest's own JSON report.
+if (existsSync(report)) {
+  const { numPassedTests, numFailedTests, numPendingTests } = JSON.parse(readFileSync(report, "utf8"));
+  console.log(`\nvitest: ${numPassedTests} passed, ${numFailedTests} failed, ${numPendingTests} skipped`);
+}
+process.exit(vitest.status ?? 1);
