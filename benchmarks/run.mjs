@@ -76,7 +76,7 @@ try {
 }
 
 const raw = rawRows(run, suite.throughputLabel);
-const ratios = ratioRows(run, suite.subjects);
+const ratios = ratioRows(run, suite.subjects, suite.comparable);
 console.log(
   `\n${suite.title}: raw numbers (${DURATION}s per measurement, server CPU ${SERVER_CPU}, load CPU ${LOAD_CPU})\n`,
 );

@@ -19,14 +19,15 @@ export function rawRows(run, throughputLabel = "req/s") {
   return { header: ["case", "server", throughputLabel, "p50 ms", "p99 ms", "errors"], rows };
 }
 
-export function ratioRows(run, subjects) {
+/** `comparable(caseName, subject, peer)` lets a suite skip pairs that make no sense (codec L1 vs CLI -b3). */
+export function ratioRows(run, subjects, comparable = () => true) {
   const rows = [];
   for (const [caseName, byServer] of Object.entries(run.cases)) {
     for (const subject of subjects) {
       const s = byServer[subject];
       if (!s) continue;
       for (const [peer, p] of Object.entries(byServer)) {
-        if (peer === subject || subjects.includes(peer)) continue;
+        if (peer === subject || subjects.includes(peer) || !comparable(caseName, subject, peer)) continue;
         rows.push([caseName, `${subject} / ${peer}`, `${(s.requestsPerSec / p.requestsPerSec).toFixed(2)}x`]);
       }
     }

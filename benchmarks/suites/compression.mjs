@@ -19,6 +19,11 @@ export default {
     "compression-native L1",
     "compression-native L3",
   ],
+  // Codec rows compare our zstd with the CLI at the same level; serving rows compare every pair.
+  comparable(caseName, subject, peer) {
+    if (!caseName.startsWith("codec")) return true;
+    return subject.endsWith(`L${peer.at(-1)}`) && peer.startsWith("zstd CLI");
+  },
   run({ serverCpu }) {
     const cases = {};
     for (const [name, size] of [
