@@ -2,6 +2,9 @@
 // each subject against each peer measured in the same run, and a Markdown version for BENCHMARKS.md.
 
 /** @param {{ cases: Record<string, Record<string, {requestsPerSec:number,p50Ms:number,p99Ms:number,errors:number}>> }} run */
+// JSON turns NaN (no latency for codec rows) into null; both print as "-".
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : "-");
+
 export function rawRows(run, throughputLabel = "req/s") {
   const rows = [];
   for (const [caseName, byServer] of Object.entries(run.cases)) {
@@ -9,9 +12,9 @@ export function rawRows(run, throughputLabel = "req/s") {
       rows.push([
         caseName,
         server,
-        r.requestsPerSec.toFixed(0),
-        r.p50Ms.toFixed(3),
-        r.p99Ms.toFixed(3),
+        fixed(r.requestsPerSec, 0),
+        fixed(r.p50Ms, 3),
+        fixed(r.p99Ms, 3),
         String(r.errors),
       ]);
     }
