@@ -362,7 +362,10 @@ export class Connection {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(this.flush);
+    // A connection with nothing else in flight sends at the end of this microtask run (one query
+    // at a time: lowest round trip); a busy one batches everything queued this turn into one write.
+    if (this.queue.length <= 1) queueMicrotask(this.flush);
+    else setImmediate(this.flush);
   }
 
   private readonly flush = (): void => {

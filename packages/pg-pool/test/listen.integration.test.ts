@@ -1,6 +1,7 @@
 import { PgPool } from "@fasterapi/pg-pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./fixtures/database.js";
+import { eventually } from "./fixtures/eventually.js";
 
 let db: TestDatabase;
 let pool: PgPool;
@@ -14,15 +15,6 @@ afterAll(async () => {
   await pool?.end();
   await db?.drop();
 });
-
-/** Polls `check` every 20 ms until it returns true or `ms` pass. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("LISTEN/NOTIFY", () => {
   it("delivers notifications to every handler of a channel until it unlistens", async () => {

@@ -1,6 +1,7 @@
 import { AcquireTimeoutError, ConnectionClosedError, PgError, PgPool } from "@fasterapi/pg-pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./fixtures/database.js";
+import { eventually } from "./fixtures/eventually.js";
 
 let db: TestDatabase;
 let admin: PgPool;
@@ -14,14 +15,6 @@ afterAll(async () => {
   await admin?.end();
   await db?.drop();
 });
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Terminates every session of `applicationName` in the test database; returns how many. */
 async function terminate(applicationName: string): Promise<number> {
