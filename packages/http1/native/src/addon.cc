@@ -68,8 +68,8 @@ bool latin1(napi_env env, napi_value v, std::string& out) {
 
 struct Args {
   Module* m;
-  napi_value argv[5];
-  size_t argc = 5;
+  napi_value argv[6];
+  size_t argc = 6;
 };
 
 bool get_args(napi_env env, napi_callback_info info, Args& a) {
@@ -97,8 +97,40 @@ napi_value boolean(napi_env env, bool b) {
   return out;
 }
 
-// Builds the head from (status, [name, value, ...]) into m->out; throws a TypeError on bad input.
-bool build_head(napi_env env, Module* m, int status, napi_value headers) {
+bool throw_bad_header(napi_env env, const std::string& name) {
+  std::string msg = "invalid response header \"" + name + "\": names must be tokens, values without CR, LF or NUL";
+  napi_throw_type_error(env, nullptr, msg.c_str());
+  return false;
+}
+
+// The fast path: `joined` is headers.join("\0"), read in one conversion instead of two per element.
+// NUL is invalid in names and values, so the split is exact when it yields one piece per element;
+// returns false (nothing added) when it does not, and the element-wise path then reports the culprit.
+bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok) {
+  JsState* js = js_of(m);
+  if (!latin1(env, joined, js->value)) return false;
+  const std::string& all = js->value;
+  uint32_t pieces = 1;
+  for (char ch : all) pieces += ch == '\0' ? 1 : 0;
+  if (pieces != n) return false;
+  size_t at = 0;
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    const size_t name_end = all.find('\0', at);
+    const size_t value_end = all.find('\0', name_end + 1);
+    const size_t value_len = (value_end == std::string::npos ? all.size() : value_end) - name_end - 1;
+    if (!m->head.add(m->out, all.data() + at, name_end - at, all.data() + name_end + 1, value_len)) {
+      ok = throw_bad_header(env, all.substr(at, name_end - at));
+      return true;
+    }
+    at = value_end + 1;
+  }
+  ok = true;
+  return true;
+}
+
+// Builds the head from (status, [name, value, ...], joined?) into m->out; throws a TypeError on bad
+// input. `joined` (optional) is the same array joined with NUL (see add_joined).
+bool build_head(napi_env env, Module* m, int status, napi_value headers, napi_value joined) {
   if (status < 100 || status > 999) {
     napi_throw_range_error(env, nullptr, "status must be an integer between 100 and 999");
     return false;
@@ -113,21 +145,23 @@ bool build_head(napi_env env, Module* m, int status, napi_value headers) {
   }
   uint32_t n = 0;
   napi_get_array_length(env, headers, &n);
+  napi_valuetype joined_type = napi_undefined;
+  if (joined != nullptr) napi_typeof(env, joined, &joined_type);
+  bool ok = false;
+  if (n > 1 && joined_type == napi_string && add_joined(env, m, n, joined, ok)) return ok;
   for (uint32_t i = 0; i + 1 < n; i += 2) {
     napi_value name, value;
     napi_get_element(env, headers, i, &name);
     napi_get_element(env, headers, i + 1, &value);
     if (!latin1(env, name, js->name) || !latin1(env, value, js->value) ||
         !m->head.add(m->out, js->name.data(), js->name.size(), js->value.data(), js->value.size())) {
-      std::string msg = "invalid response header \"" + js->name + "\": names must be tokens, values without CR, LF or NUL";
-      napi_throw_type_error(env, nullptr, msg.c_str());
-      return false;
+      return throw_bad_header(env, js->name);
     }
   }
   return true;
 }
 
-// send(handle, seq, status, headers, body: Buffer | string | null) -> boolean (false: client gone)
+// send(handle, seq, status, headers, body: Buffer | string | null, joined?) -> boolean (false: client gone)
 napi_value js_send(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
@@ -135,7 +169,7 @@ napi_value js_send(napi_env env, napi_callback_info info) {
   if (c == nullptr) return boolean(env, false);
   const uint32_t seq = arg_u32(env, a.argv[1]);
   const int status = static_cast<int>(arg_u32(env, a.argv[2]));
-  if (!build_head(env, a.m, status, a.argv[3])) return nullptr;
+  if (!build_head(env, a.m, status, a.argv[3], a.argv[5])) return nullptr;
   const char* body = nullptr;
   size_t body_len = 0;
   napi_valuetype type;
@@ -161,14 +195,14 @@ napi_value js_send(napi_env env, napi_callback_info info) {
   return boolean(env, a.m->send(c, seq, status, a.m->head, body, body_len, type == napi_string || type == napi_object));
 }
 
-// writeHead(handle, seq, status, headers) -> boolean
+// writeHead(handle, seq, status, headers, joined?) -> boolean
 napi_value js_write_head(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
   if (c == nullptr) return boolean(env, false);
   const int status = static_cast<int>(arg_u32(env, a.argv[2]));
-  if (!build_head(env, a.m, status, a.argv[3])) return nullptr;
+  if (!build_head(env, a.m, status, a.argv[3], a.argv[4])) return nullptr;
   return boolean(env, a.m->start_stream(c, arg_u32(env, a.argv[1]), status));
 }
 
@@ -367,15 +401,15 @@ void js_requests(Module* m, Conn* c) {
   napi_env env = js->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value argv[3], bytes, meta_buffer;
-  void* meta_data = nullptr;
+  // One allocation per batch: the span table first (4-byte aligned), the head bytes after it.
+  napi_value argv[3];
+  void* data = nullptr;
   argv[0] = number(env, c->handle);
-  napi_create_buffer_copy(env, m->batch_bytes.size(), m->batch_bytes.data(), nullptr, &bytes);
   const size_t meta_len = m->batch_meta.size() * sizeof(uint32_t);
-  napi_create_arraybuffer(env, meta_len, &meta_data, &meta_buffer);
-  std::memcpy(meta_data, m->batch_meta.data(), meta_len);
-  argv[1] = bytes;
-  napi_create_typedarray(env, napi_uint32_array, m->batch_meta.size(), meta_buffer, 0, &argv[2]);
+  napi_create_arraybuffer(env, meta_len + m->batch_bytes.size(), &data, &argv[1]);
+  std::memcpy(data, m->batch_meta.data(), meta_len);
+  std::memcpy(static_cast<char*>(data) + meta_len, m->batch_bytes.data(), m->batch_bytes.size());
+  argv[2] = number(env, static_cast<double>(m->batch_meta.size()));
   call(m, js->on_requests, 3, argv, nullptr);
   napi_close_handle_scope(env, scope);
 }

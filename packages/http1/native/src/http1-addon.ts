@@ -4,8 +4,11 @@ import { type EngineApiHandle, loadAddon, type ProtocolHandle, platformPackage }
 
 /** Events the addon sends to JavaScript (one call per batch, body read or drain). */
 export interface Http1Callbacks {
-  /** Every request parsed from one read: raw head bytes plus the span table (see request-record.ts). */
-  onRequests(handle: number, bytes: Buffer, meta: Uint32Array): void;
+  /**
+   * Every request parsed from one read, in one ArrayBuffer: `metaWords` uint32 of span table (see
+   * request-record.ts), then the raw head bytes the spans point into.
+   */
+  onRequests(handle: number, batch: ArrayBuffer, metaWords: number): void;
   /** Body bytes of request `seq` (or undefined) and BodyEvent flags; returns whether to keep reading. */
   onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean;
   /** The connection's write queue drained below its low-water mark. */
@@ -36,8 +39,16 @@ export interface Http1ProtocolStats {
 /** One protocol module instance: the external the engine takes, and the functions JS answers with. */
 export interface Http1Protocol {
   readonly protocol: ProtocolHandle;
-  send(handle: number, seq: number, status: number, headers: string[], body: Buffer | string | null): boolean;
-  writeHead(handle: number, seq: number, status: number, headers: string[]): boolean;
+  /** `joined` (optional) is `headers.join("\0")`: one string conversion instead of two per element. */
+  send(
+    handle: number,
+    seq: number,
+    status: number,
+    headers: string[],
+    body: Buffer | string | null,
+    joined?: string,
+  ): boolean;
+  writeHead(handle: number, seq: number, status: number, headers: string[], joined?: string): boolean;
   /** 1: write more now; 0: wait for onDrain; -1: the connection is gone. */
   write(handle: number, seq: number, chunk: Buffer): number;
   end(handle: number, seq: number): boolean;

@@ -125,15 +125,18 @@ void Module::complete_heads(Conn* c) {
 
 // Idle (keep-alive) timer when nothing is owed and nothing has arrived; header timer once a head
 // has started; none while JS works on a request.
+// Inside on_data nothing is armed: `kept` is only known once it returns, and it arms then.
 void Module::arm_wait_timer(Conn* c) {
-  if (c->closed) return;
+  if (c->closed || c->in_on_data) return;
   Conn::Timer want = Conn::Timer::kNone;
   if (c->q_count == 0 && body_idle(c) && !c->no_more_requests) {
     want = (c->kept > 0 || c->served == 0) ? Conn::Timer::kHeader : Conn::Timer::kIdle;
   }
-  if (want == c->timer) return;
-  if (c->timer == Conn::Timer::kHeader) api->conn_set_timer(c->conn, FA_TIMER_HEADER, 0);
-  if (c->timer == Conn::Timer::kIdle) api->conn_set_timer(c->conn, FA_TIMER_IDLE, 0);
+  if (want == c->timer && (want == Conn::Timer::kNone || c->timer_epoch == c->next_seq)) return;
+  c->timer_epoch = c->next_seq;
+  // Setting a kind again re-arms it, so only a different kind needs disarming.
+  if (c->timer != want && c->timer == Conn::Timer::kHeader) api->conn_set_timer(c->conn, FA_TIMER_HEADER, 0);
+  if (c->timer != want && c->timer == Conn::Timer::kIdle) api->conn_set_timer(c->conn, FA_TIMER_IDLE, 0);
   if (want == Conn::Timer::kHeader) api->conn_set_timer(c->conn, FA_TIMER_HEADER, opts.header_timeout_ms);
   if (want == Conn::Timer::kIdle) {
     if (opts.keep_alive_timeout_ms == 0) {
@@ -411,6 +414,7 @@ size_t consume(Module* m, Conn* c, const char* buf, size_t len, size_t pos) {
         m->api->conn_set_timer(c->conn, FA_TIMER_IDLE, 0);
         m->api->conn_set_timer(c->conn, FA_TIMER_HEADER, m->opts.header_timeout_ms);
         c->timer = Conn::Timer::kHeader;
+        c->timer_epoch = c->next_seq;
       }
       return pos;
     }

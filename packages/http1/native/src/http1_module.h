@@ -96,6 +96,9 @@ struct Conn {
   bool closing = false;           // close initiated (inside on_data: FA_DATA_CLOSE is returned)
   bool closed = false;
   enum class Timer : uint8_t { kNone, kHeader, kIdle } timer = Timer::kNone;
+  // next_seq when `timer` was armed: a request parsed since then means the wait it bounds is over,
+  // so the same kind must be re-armed, not kept (a busy keep-alive connection goes Idle -> Idle).
+  uint32_t timer_epoch = 0;
   // The request whose body is being received (only the newest request may have one).
   BodyState body = BodyState::kNone;
   uint32_t body_seq = 0;

@@ -129,12 +129,15 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   }
 
   send(status: number, headers: HeaderPairs, body: Buffer | string | null): void {
-    if (!this.owner.protocol.send(this.handle, this.seq, status, headers, body)) this.gone = true;
+    const joined = headers.join("\0");
+    if (!this.owner.protocol.send(this.handle, this.seq, status, headers, body, joined)) this.gone = true;
     this.finish();
   }
 
   stream(status: number, headers: HeaderPairs): ResponseStream {
-    if (!this.owner.protocol.writeHead(this.handle, this.seq, status, headers)) this.gone = true;
+    if (!this.owner.protocol.writeHead(this.handle, this.seq, status, headers, headers.join("\0"))) {
+      this.gone = true;
+    }
     return this;
   }
 

@@ -73,7 +73,7 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
     this.native = addon.createProtocol(
       api,
       {
-        onRequests: (handle, bytes, meta) => this.onRequests(handle, bytes, meta),
+        onRequests: (handle, batch, metaWords) => this.onRequests(handle, batch, metaWords),
         onBody: (handle, seq, chunk, events) => this.onBody(handle, seq, chunk, events),
         onDrain: (handle) => this.onDrain(handle),
         onClosed: (handle) => this.onClosed(handle),
@@ -135,18 +135,20 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
     return entry;
   }
 
-  private onRequests(handle: number, bytes: Buffer, meta: Uint32Array): void {
+  private onRequests(handle: number, batch: ArrayBuffer, metaWords: number): void {
     const handler = this.handler as RequestHandler;
+    const meta = new Uint32Array(batch, 0, metaWords);
+    const bytes = Buffer.from(batch, metaWords * 4);
     const entry = this.entry(handle);
     // All exchanges are registered before any handler runs: a synchronous answer to the first
     // must not find its pipelined successors missing.
-    const batch: NativeExchange[] = [];
+    const exchanges: NativeExchange[] = [];
     for (let at = 0; at < meta.length; at = nextRecord(meta, at)) {
       const exchange = new NativeExchange(this, handle, bytes, meta, at);
       entry.exchanges.set(exchange.seq, exchange);
-      batch.push(exchange);
+      exchanges.push(exchange);
     }
-    for (const exchange of batch) handler(exchange, exchange);
+    for (const exchange of exchanges) handler(exchange, exchange);
   }
 
   private onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean {

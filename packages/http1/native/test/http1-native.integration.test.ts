@@ -3,6 +3,7 @@
 // socket (status, then a clean FIN), slow clients, deep pipelining, chunked uploads, 100-continue.
 
 import { execFile } from "node:child_process";
+import { connect } from "node:net";
 import { promisify } from "node:util";
 import { App, definePlugin } from "@fasterapi/core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -279,6 +280,89 @@ describe("native HTTP/1.1 defences and framing", () => {
       [200, "len=3"],
       [200, "pong"],
     ]);
+  });
+
+  it("refuses a response header value with a NUL instead of splitting it into another header", async () => {
+    const port = await start({}, (app) => {
+      app.get("/smuggle", ({ reply }) => {
+        reply.header("x-a", "a\0x-evil\0yes");
+        return "body";
+      });
+      app.get("/many", ({ reply }) => {
+        reply.header("x-one", "1");
+        reply.header("x-two", "");
+        return "ok";
+      });
+    });
+    // The addon throws a TypeError for the value (whatever core then makes of it): no head carries x-evil.
+    const smuggled = await rawExchange(port, "GET /smuggle HTTP/1.1\r\nHost: t\r\n\r\n", {
+      until: (text) => splitResponses(text).length === 1,
+      timeoutMs: 1500,
+    });
+    expect(smuggled.text.toLowerCase()).not.toContain("x-evil");
+    const many = await rawExchange(port, "GET /many HTTP/1.1\r\nHost: t\r\n\r\n", {
+      until: (text) => text.endsWith("ok"),
+    });
+    const [response] = splitResponses(many.text);
+    expect([response?.headers["x-one"], response?.headers["x-two"], response?.body]).toEqual(["1", "", "ok"]);
+  });
+
+  it("keeps a connection that answers requests back to back open past keepAliveTimeoutMs, and still closes an idle one", async () => {
+    const keepAliveTimeoutMs = 1500;
+    const port = await start({ keepAliveTimeoutMs });
+    const request = "GET /ping HTTP/1.1\r\nHost: t\r\n\r\n";
+    // Busy: one request at a time, the next sent as soon as the previous answer is complete, for
+    // well over the keep-alive timeout (and its 1 s timer resolution). The idle timer must restart
+    // after every answer, so the server never closes this connection.
+    const busy = new Promise<{ answered: number; failures: string[]; closedByServer: boolean }>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      const failures: string[] = [];
+      let answered = 0;
+      let pending = "";
+      let closedByServer = false;
+      const stopAt = Date.now() + 4000;
+      // An answer that never completes (or is not "pong") stalls the loop: fail instead of hanging.
+      const watchdog = setTimeout(() => {
+        failures.push(`stalled after ${answered} answers with ${JSON.stringify(pending)}`);
+        finish();
+      }, 6000);
+      const finish = () => {
+        clearTimeout(watchdog);
+        socket.removeAllListeners("close");
+        socket.destroy();
+        resolve({ answered, failures, closedByServer });
+      };
+      socket.on("connect", () => socket.write(request));
+      socket.on("data", (data) => {
+        pending += data.toString("latin1");
+        const responses = splitResponses(pending);
+        if (responses.length === 0 || !pending.endsWith("pong")) return;
+        for (const r of responses) {
+          if (r.status !== 200 || r.body !== "pong") failures.push(`${r.status} ${r.body}`);
+        }
+        answered += responses.length;
+        pending = "";
+        if (Date.now() >= stopAt) finish();
+        else socket.write(request);
+      });
+      socket.on("error", (error) => failures.push(error.message));
+      socket.on("close", () => {
+        clearTimeout(watchdog);
+        closedByServer = true;
+        resolve({ answered, failures, closedByServer });
+      });
+    });
+    // Idle: one request, then silence; the server must close it once the timeout passes.
+    const idleStart = Date.now();
+    const idle = await rawExchange(port, request, { timeoutMs: 3500 });
+    const idleClosedAfter = Date.now() - idleStart;
+    const result = await busy;
+    expect(result.failures).toEqual([]);
+    expect(result.closedByServer).toBe(false);
+    expect(result.answered).toBeGreaterThan(100);
+    expect(splitResponses(idle.text).map((r) => [r.status, r.body])).toEqual([[200, "pong"]]);
+    expect(idle.ending).toBe("end");
+    expect(idleClosedAfter).toBeGreaterThanOrEqual(keepAliveTimeoutMs);
   });
 
   it("serves HTTPS through the engine's TLS to curl with ALPN http/1.1", async () => {
