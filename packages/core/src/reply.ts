@@ -1,6 +1,7 @@
 // The response under construction for one request (`ctx.reply`): status, headers, content type,
 // and an early answer set by `send()` from a hook. It writes nothing itself; the pipeline turns it
 // into the transport's send/stream call once the handler and hooks are done.
+import { assertValidHeader } from "./header-validation.js";
 
 export type HeaderValue = string | number | readonly string[];
 
@@ -30,11 +31,12 @@ export class Reply {
   /** Sets a header (lower-cased). set-cookie accumulates; other names replace. */
   header(name: string, value: HeaderValue): this {
     const key = name.toLowerCase();
+    const text = typeof value === "number" ? String(value) : value;
+    assertValidHeader(key, text);
     if (key === "content-type") {
-      this.contentType = String(value);
+      this.contentType = String(text);
       return this;
     }
-    const text = typeof value === "number" ? String(value) : value;
     if (this.extraHeaders === null) this.extraHeaders = {};
     const headers = this.extraHeaders;
     if (key === "set-cookie") {

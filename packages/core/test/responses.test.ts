@@ -225,3 +225,39 @@ describe("responses", () => {
     expect(res.json()).toEqual({ sent: true });
   });
 });
+
+describe("response header checks", () => {
+  it("answers 500 when a handler sets a header value containing CR, LF or NUL (no header splitting)", async () => {
+    const app = new App({ logger: false });
+    app.get("/split", ({ reply }) => {
+      reply.header("x-note", "a\r\nx-evil: yes");
+      return "never";
+    });
+    app.get("/nul", ({ reply }) => {
+      reply.header("x-note", "a\0b");
+      return "never";
+    });
+    app.get("/ok", ({ reply }) => {
+      reply.header("x-note", "tab\tand text");
+      return "fine";
+    });
+    for (const url of ["/split", "/nul"]) {
+      const res = await app.inject({ method: "GET", url });
+      expect(res.statusCode).toBe(500);
+      expect(res.headers["x-evil"]).toBeUndefined();
+      expect(res.json()).toEqual({ detail: "Internal Server Error" });
+    }
+    const ok = await app.inject({ method: "GET", url: "/ok" });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers["x-note"]).toBe("tab\tand text");
+  });
+
+  it("answers 500 when a handler sets a header whose name is not a token", async () => {
+    const app = new App({ logger: false });
+    app.get("/bad-name", ({ reply }) => {
+      reply.header("x bad", "1");
+      return "never";
+    });
+    expect((await app.inject({ method: "GET", url: "/bad-name" })).statusCode).toBe(500);
+  });
+});
