@@ -1,7 +1,7 @@
 // Raw node:http: the floor of what any framework on node:http can do. Routing by hand,
 // validation by hand for the POST case (same rules as the schema).
 import { createServer } from "node:http";
-import { ROUTE_COUNT } from "./shapes.mjs";
+import { isValidUser, ROUTE_COUNT } from "./shapes.mjs";
 
 const routeRe = /^\/r(\d+)\/([^/]+)\/items\/([^/]+)$/;
 let nextId = 1;
@@ -10,20 +10,6 @@ function json(res, status, value) {
   const body = JSON.stringify(value);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
-}
-
-function validUser(u) {
-  return (
-    u &&
-    typeof u.name === "string" &&
-    u.name.length >= 1 &&
-    u.name.length <= 100 &&
-    Number.isInteger(u.age) &&
-    u.age >= 0 &&
-    u.age <= 150 &&
-    typeof u.email === "string" &&
-    u.email.length <= 200
-  );
 }
 
 createServer({ keepAliveTimeout: Number(process.env.BENCH_KEEP_ALIVE_TIMEOUT_MS ?? 5000) }, (req, res) => {
@@ -44,7 +30,7 @@ createServer({ keepAliveTimeout: Number(process.env.BENCH_KEEP_ALIVE_TIMEOUT_MS 
       } catch {
         return json(res, 400, { detail: "invalid JSON" });
       }
-      if (!validUser(user)) return json(res, 422, { detail: "invalid" });
+      if (!isValidUser(user)) return json(res, 422, { detail: "invalid" });
       json(res, 200, { id: nextId++, name: user.name, age: user.age, tags: user.tags });
     });
     return;

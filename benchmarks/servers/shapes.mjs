@@ -46,3 +46,19 @@ export const userResponse = {
 export function routePath(i) {
   return `/r${i}/:id/items/:item`;
 }
+
+/** The userBody rules by hand, for the peers without JSON Schema validation (node:http, Hono). */
+export function isValidUser(u) {
+  return (
+    u !== null &&
+    typeof u === "object" &&
+    typeof u.name === "string" &&
+    u.name.length >= 1 &&
+    u.name.length <= 100 &&
+    Number.isInteger(u.age) &&
+    u.age >= 0 &&
+    u.age <= 150 &&
+    typeof u.email === "string" &&
+    u.email.length <= 200
+  );
+}
