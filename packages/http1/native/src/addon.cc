@@ -24,6 +24,13 @@ struct JsState {
   napi_ref on_drain = nullptr;
   napi_ref on_closed = nullptr;
   napi_async_context async = nullptr;
+  // The request slab: an ArrayBuffer JS keeps whole-slab views of. Batches are appended and never
+  // rewritten, so a request's lazy fields stay valid however long its exchange lives; a full slab
+  // is replaced (JS gets the new one with the batch), never reused.
+  napi_ref slab = nullptr;
+  uint8_t* slab_data = nullptr;
+  size_t slab_size = 0;
+  size_t slab_used = 0;
   bool alive = true;  // false once JS dropped the module: events are no longer delivered
   std::string name;   // header name scratch
   std::string value;  // header value / string body scratch
@@ -282,6 +289,7 @@ void finalize_protocol(napi_env env, void* data, void*) {
   napi_delete_reference(env, js->on_body);
   napi_delete_reference(env, js->on_drain);
   napi_delete_reference(env, js->on_closed);
+  if (js->slab != nullptr) napi_delete_reference(env, js->slab);
   napi_async_destroy(env, js->async);
   module_release(m);
 }
@@ -395,22 +403,63 @@ napi_value init(napi_env env, napi_value exports) {
 
 // ---- events from the module to JS ------------------------------------------------------------
 
+/** A slab holds many batches: one ArrayBuffer allocation per this many bytes of request heads. */
+constexpr size_t kSlabBytes = 256 * 1024;
+
+constexpr size_t align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
+
+// Makes a fresh slab of at least `need` bytes current; returns it (for JS) or nullptr on failure.
+napi_value replace_slab(JsState* js, size_t need) {
+  napi_value slab;
+  void* data = nullptr;
+  const size_t size = align4(need > kSlabBytes ? need : kSlabBytes);
+  if (napi_create_arraybuffer(js->env, size, &data, &slab) != napi_ok) return nullptr;
+  if (js->slab != nullptr) napi_delete_reference(js->env, js->slab);
+  napi_create_reference(js->env, slab, 1, &js->slab);
+  js->slab_data = static_cast<uint8_t*>(data);
+  js->slab_size = size;
+  js->slab_used = 0;
+  return slab;
+}
+
 void js_requests(Module* m, Conn* c) {
   JsState* js = js_of(m);
   if (!js->alive) return;
   napi_env env = js->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  // One allocation per batch: the span table first (4-byte aligned), the head bytes after it.
-  napi_value argv[3];
-  void* data = nullptr;
+  // Layout in the slab: the head bytes, then (4-byte aligned) the span table, whose offsets are
+  // rebased from the batch to the slab.
+  const size_t bytes_len = m->batch_bytes.size();
+  const size_t words = m->batch_meta.size();
+  napi_value argv[4];
+  napi_get_undefined(env, &argv[3]);
+  if (js->slab == nullptr || align4(js->slab_used + bytes_len) + words * 4 > js->slab_size) {
+    napi_value fresh = replace_slab(js, align4(bytes_len) + words * 4);
+    if (fresh == nullptr) {
+      napi_close_handle_scope(env, scope);
+      return;
+    }
+    argv[3] = fresh;
+  }
+  const uint32_t base = static_cast<uint32_t>(js->slab_used);
+  std::memcpy(js->slab_data + base, m->batch_bytes.data(), bytes_len);
+  const size_t meta_at = align4(base + bytes_len);
+  auto* meta = reinterpret_cast<uint32_t*>(js->slab_data + meta_at);
+  std::memcpy(meta, m->batch_meta.data(), words * 4);
+  for (size_t at = 0; at < words; at += kRecordFixedWords + 4 * meta[at + 8]) {
+    meta[at + 4] += base;  // method
+    meta[at + 6] += base;  // path
+    for (uint32_t i = 0, p = static_cast<uint32_t>(at + kRecordFixedWords); i < meta[at + 8]; ++i, p += 4) {
+      meta[p] += base;      // header name
+      meta[p + 2] += base;  // header value
+    }
+  }
+  js->slab_used = meta_at + words * 4;
   argv[0] = number(env, c->handle);
-  const size_t meta_len = m->batch_meta.size() * sizeof(uint32_t);
-  napi_create_arraybuffer(env, meta_len + m->batch_bytes.size(), &data, &argv[1]);
-  std::memcpy(data, m->batch_meta.data(), meta_len);
-  std::memcpy(static_cast<char*>(data) + meta_len, m->batch_bytes.data(), m->batch_bytes.size());
-  argv[2] = number(env, static_cast<double>(m->batch_meta.size()));
-  call(m, js->on_requests, 3, argv, nullptr);
+  argv[1] = number(env, static_cast<double>(meta_at / 4));
+  argv[2] = number(env, static_cast<double>(words));
+  call(m, js->on_requests, 4, argv, nullptr);
   napi_close_handle_scope(env, scope);
 }
 

@@ -5,10 +5,12 @@ import { type EngineApiHandle, loadAddon, type ProtocolHandle, platformPackage }
 /** Events the addon sends to JavaScript (one call per batch, body read or drain). */
 export interface Http1Callbacks {
   /**
-   * Every request parsed from one read, in one ArrayBuffer: `metaWords` uint32 of span table (see
-   * request-record.ts), then the raw head bytes the spans point into.
+   * Every request parsed from one read: `metaWords` uint32 of span table (see request-record.ts)
+   * starting at word `metaAt` of the current request slab, pointing at head bytes in the same slab.
+   * `slab` is passed when a new slab replaces the current one (this batch is in it). Slabs are
+   * append-only: what a batch wrote there never changes.
    */
-  onRequests(handle: number, batch: ArrayBuffer, metaWords: number): void;
+  onRequests(handle: number, metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void;
   /** Body bytes of request `seq` (or undefined) and BodyEvent flags; returns whether to keep reading. */
   onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean;
   /** The connection's write queue drained below its low-water mark. */

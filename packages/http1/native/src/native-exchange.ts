@@ -5,6 +5,7 @@ import type { HeaderPairs, RequestView, ResponseSink, ResponseStream } from "@fa
 import type { Http1Protocol } from "./http1-addon.js";
 import { NativeBody } from "./native-body.js";
 import {
+  detachRecord,
   FLAG_HAS_BODY,
   FLAG_PATH_NEEDS_SLASH,
   findHeader,
@@ -29,9 +30,11 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   readonly seq: number;
   readonly protocol = "http/1.1";
   private readonly owner: ExchangeOwner;
-  private readonly bytes: Buffer;
-  private readonly meta: Uint32Array;
-  private readonly at: number;
+  // The request's span table record (at word `at` of `meta`) and the head bytes it points into:
+  // the shared slab until detach() copies them out.
+  private bytes: Buffer;
+  private meta: Uint32Array;
+  private at: number;
   private methodCache: string | undefined;
   private urlCache: string | undefined;
   private headersCache: Record<string, string | string[]> | undefined;
@@ -46,6 +49,19 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     this.meta = meta;
     this.at = at;
     this.seq = meta[at] as number;
+  }
+
+  /** Whether this request still reads from `slab` (the bytes view of a request slab). */
+  usesSlab(slab: Buffer): boolean {
+    return this.bytes === slab;
+  }
+
+  /** Copies the request's record and head bytes out of the slab, so the slab can be collected. */
+  detach(): void {
+    const record = detachRecord(this.bytes, this.meta, this.at);
+    this.bytes = record.bytes;
+    this.meta = record.meta;
+    this.at = 0;
   }
 
   // ---- RequestView ----

@@ -27,9 +27,16 @@ export interface NativeHttp1Options {
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
+/**
+ * Slots for a connection's unanswered exchanges, indexed by `seq & SLOT_MASK`. The addon stops
+ * reading at 32 requests in flight (kMaxPipeline), so consecutive seqs never share a slot.
+ */
+const SLOT_COUNT = 64;
+const SLOT_MASK = SLOT_COUNT - 1;
+
 /** Per connection, from its first request to onClosed: exchanges still expecting events, and writers waiting for drain. */
 interface ConnectionEntry {
-  exchanges: Map<number, NativeExchange>;
+  exchanges: (NativeExchange | undefined)[];
   drainWaiters: (() => void)[];
 }
 
@@ -49,6 +56,9 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
   private engine: Engine | undefined;
   private native: Http1Protocol | undefined;
   private handler: RequestHandler | undefined;
+  // Views of the addon's current request slab (see Http1Callbacks.onRequests).
+  private slabMeta = new Uint32Array(0);
+  private slabBytes = Buffer.alloc(0);
 
   constructor(options: NativeHttp1Options = {}) {
     this.options = options;
@@ -73,7 +83,7 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
     this.native = addon.createProtocol(
       api,
       {
-        onRequests: (handle, batch, metaWords) => this.onRequests(handle, batch, metaWords),
+        onRequests: (handle, metaAt, metaWords, slab) => this.onRequests(handle, metaAt, metaWords, slab),
         onBody: (handle, seq, chunk, events) => this.onBody(handle, seq, chunk, events),
         onDrain: (handle) => this.onDrain(handle),
         onClosed: (handle) => this.onClosed(handle),
@@ -116,7 +126,10 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
 
   release(exchange: NativeExchange): void {
     // The entry itself lives until onClosed, so a keep-alive connection reuses it.
-    this.connections.get(exchange.handle)?.exchanges.delete(exchange.seq);
+    const exchanges = this.connections.get(exchange.handle)?.exchanges;
+    if (exchanges !== undefined && exchanges[exchange.seq & SLOT_MASK] === exchange) {
+      exchanges[exchange.seq & SLOT_MASK] = undefined;
+    }
   }
 
   waitForDrain(handle: number): Promise<void> {
@@ -129,31 +142,47 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
   private entry(handle: number): ConnectionEntry {
     let entry = this.connections.get(handle);
     if (entry === undefined) {
-      entry = { exchanges: new Map(), drainWaiters: [] };
+      entry = { exchanges: new Array<NativeExchange | undefined>(SLOT_COUNT).fill(undefined), drainWaiters: [] };
       this.connections.set(handle, entry);
     }
     return entry;
   }
 
-  private onRequests(handle: number, batch: ArrayBuffer, metaWords: number): void {
+  private onRequests(handle: number, metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void {
+    if (slab !== undefined) this.replaceSlab(slab);
     const handler = this.handler as RequestHandler;
-    const meta = new Uint32Array(batch, 0, metaWords);
-    const bytes = Buffer.from(batch, metaWords * 4);
-    const entry = this.entry(handle);
+    const meta = this.slabMeta;
+    const bytes = this.slabBytes;
+    const exchanges = this.entry(handle).exchanges;
+    const end = metaAt + metaWords;
     // All exchanges are registered before any handler runs: a synchronous answer to the first
     // must not find its pipelined successors missing.
-    const exchanges: NativeExchange[] = [];
-    for (let at = 0; at < meta.length; at = nextRecord(meta, at)) {
+    for (let at = metaAt; at < end; at = nextRecord(meta, at)) {
       const exchange = new NativeExchange(this, handle, bytes, meta, at);
-      entry.exchanges.set(exchange.seq, exchange);
-      exchanges.push(exchange);
+      exchanges[exchange.seq & SLOT_MASK] = exchange;
     }
-    for (const exchange of exchanges) handler(exchange, exchange);
+    for (let at = metaAt; at < end; at = nextRecord(meta, at)) {
+      const seq = meta[at] as number;
+      const exchange = exchanges[seq & SLOT_MASK];
+      if (exchange !== undefined && exchange.seq === seq) handler(exchange, exchange);
+    }
+  }
+
+  // Requests still unanswered copy themselves out of the old slab, so a long-running handler does
+  // not keep a whole slab alive; answered ones keep their views until collected.
+  private replaceSlab(slab: ArrayBuffer): void {
+    const old = this.slabBytes;
+    for (const entry of this.connections.values()) {
+      for (const exchange of entry.exchanges) if (exchange?.usesSlab(old)) exchange.detach();
+    }
+    this.slabMeta = new Uint32Array(slab);
+    this.slabBytes = Buffer.from(slab);
   }
 
   private onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean {
-    const exchange = this.connections.get(handle)?.exchanges.get(seq);
-    return exchange === undefined ? true : exchange.bodyEvent(chunk, events);
+    const exchange = this.connections.get(handle)?.exchanges[seq & SLOT_MASK];
+    if (exchange?.seq !== seq) return true;
+    return exchange.bodyEvent(chunk, events);
   }
 
   private onDrain(handle: number): void {
@@ -167,7 +196,7 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
     const entry = this.connections.get(handle);
     if (entry === undefined) return;
     this.connections.delete(handle);
-    for (const exchange of entry.exchanges.values()) exchange.connectionClosed();
+    for (const exchange of entry.exchanges) exchange?.connectionClosed();
     for (const resolve of entry.drainWaiters) resolve();
   }
 }

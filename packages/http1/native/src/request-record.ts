@@ -18,6 +18,25 @@ export function nextRecord(meta: Uint32Array, at: number): number {
   return at + RECORD_FIXED_WORDS + 4 * (meta[at + 8] as number);
 }
 
+/** A copy of the record at `at` and of the head bytes it spans, with offsets rebased to the copy. */
+export function detachRecord(bytes: Buffer, meta: Uint32Array, at: number): { bytes: Buffer; meta: Uint32Array } {
+  const record = meta.slice(at, nextRecord(meta, at));
+  const count = record[8] as number;
+  // The method comes first in the head; the last span ends it (header values follow the path).
+  const start = record[4] as number;
+  const last = count === 0 ? 6 : RECORD_FIXED_WORDS + 4 * (count - 1) + 2;
+  const end = (record[last] as number) + (record[last + 1] as number);
+  record[4] = (record[4] as number) - start;
+  record[6] = (record[6] as number) - start;
+  for (let p = RECORD_FIXED_WORDS; p < record.length; p += 4) {
+    record[p] = (record[p] as number) - start;
+    record[p + 2] = (record[p + 2] as number) - start;
+  }
+  const copy = Buffer.allocUnsafe(end - start);
+  bytes.copy(copy, 0, start, end);
+  return { bytes: copy, meta: record };
+}
+
 // Methods are case-sensitive tokens; the common ones become interned literals without decoding.
 export function readMethod(bytes: Buffer, off: number, len: number): string {
   const c = bytes[off];

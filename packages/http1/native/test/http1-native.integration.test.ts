@@ -219,6 +219,40 @@ describe("native HTTP/1.1 defences and framing", () => {
     });
   });
 
+  it("keeps an unanswered request's headers readable after later requests fill new request slabs", async () => {
+    let releaseHeld: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      releaseHeld = resolve;
+    });
+    let arrived: () => void = () => {};
+    const heldArrived = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const port = await start({ maxHeaderBytes: 32 * 1024 }, (app) => {
+      app.get("/held", async ({ request }) => {
+        arrived();
+        await gate;
+        return { marker: request.header("x-marker") ?? null, all: request.headers() };
+      });
+    });
+    const held = rawExchange(port, "GET /held HTTP/1.1\r\nHost: t\r\nX-Marker: kept-intact\r\n\r\n", {
+      until: (text) => splitResponses(text).length === 1,
+    });
+    await heldArrived;
+    // 80 heads of ~8 KiB each: 640 KiB of request bytes, more than two 256 KiB slabs.
+    const filler = "f".repeat(8 * 1024);
+    for (let i = 0; i < 80; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { "x-filler": filler } });
+      expect(await response.text()).toBe("pong");
+    }
+    releaseHeld();
+    const [response] = splitResponses((await held).text);
+    expect(JSON.parse(response?.body ?? "null")).toEqual({
+      marker: "kept-intact",
+      all: { host: "t", "x-marker": "kept-intact" },
+    });
+  });
+
   it("closes after answering a request that sent Connection: close, ignoring what follows", async () => {
     const port = await start();
     const exchange = await rawExchange(
