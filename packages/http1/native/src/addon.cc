@@ -5,7 +5,9 @@
 #include <node_api.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "http1_module.h"
 
@@ -16,6 +18,20 @@ namespace {
   do {                                 \
     if ((call) != napi_ok) return nullptr; \
   } while (0)
+
+// A reusable conversion buffer that grows and never shrinks. Not a std::string: resizing one to
+// its capacity before each conversion would zero-fill it, a cost that grows with the largest body.
+struct Scratch {
+  std::unique_ptr<char[]> data;
+  size_t capacity = 0;
+  size_t size = 0;
+  void reserve(size_t n) {
+    if (n <= capacity) return;
+    data.reset(new char[n]);
+    capacity = n;
+  }
+  std::string_view view() const { return {data.get(), size}; }
+};
 
 struct JsState {
   napi_env env = nullptr;
@@ -32,8 +48,8 @@ struct JsState {
   size_t slab_size = 0;
   size_t slab_used = 0;
   bool alive = true;  // false once JS dropped the module: events are no longer delivered
-  std::string name;   // header name scratch
-  std::string value;  // header value / string body scratch
+  Scratch name;   // header name
+  Scratch value;  // header value, joined headers or string body
 };
 
 JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
@@ -63,14 +79,36 @@ napi_value number(napi_env env, double v) {
   return out;
 }
 
-// Reads a string argument as latin1 (what node:http writes for header text) into `out`.
-bool latin1(napi_env env, napi_value v, std::string& out) {
+// String conversions into a Scratch: one N-API call when the text fits the capacity already
+// there (the usual case once warm), a length query and a second call when it does not. `slack`:
+// UTF-8 never writes a partial character, so a truncated copy can stop up to 3 bytes early.
+template <typename Copy>
+bool copy_string(Scratch& out, size_t slack, Copy copy) {
+  out.reserve(256);
   size_t len = 0;
-  if (napi_get_value_string_latin1(env, v, nullptr, 0, &len) != napi_ok) return false;
-  out.resize(len + 1);
-  napi_get_value_string_latin1(env, v, out.data(), len + 1, &len);
-  out.resize(len);
+  if (copy(out.data.get(), out.capacity, &len) != napi_ok) return false;
+  if (len + slack + 1 < out.capacity) {
+    out.size = len;
+    return true;
+  }
+  if (copy(nullptr, 0, &len) != napi_ok) return false;
+  out.reserve(len + 1);
+  copy(out.data.get(), len + 1, &len);
+  out.size = len;
   return true;
+}
+
+// Reads a string argument as latin1 (what node:http writes for header text) into `out`.
+bool latin1(napi_env env, napi_value v, Scratch& out) {
+  return copy_string(out, 0, [&](char* buf, size_t size, size_t* len) {
+    return napi_get_value_string_latin1(env, v, buf, size, len);
+  });
+}
+
+bool utf8(napi_env env, napi_value v, Scratch& out) {
+  return copy_string(out, 3, [&](char* buf, size_t size, size_t* len) {
+    return napi_get_value_string_utf8(env, v, buf, size, len);
+  });
 }
 
 struct Args {
@@ -104,8 +142,8 @@ napi_value boolean(napi_env env, bool b) {
   return out;
 }
 
-bool throw_bad_header(napi_env env, const std::string& name) {
-  std::string msg = "invalid response header \"" + name + "\": names must be tokens, values without CR, LF or NUL";
+bool throw_bad_header(napi_env env, std::string_view name) {
+  std::string msg = "invalid response header \"" + std::string(name) + "\": names must be tokens, values without CR, LF or NUL";
   napi_throw_type_error(env, nullptr, msg.c_str());
   return false;
 }
@@ -116,7 +154,7 @@ bool throw_bad_header(napi_env env, const std::string& name) {
 bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok) {
   JsState* js = js_of(m);
   if (!latin1(env, joined, js->value)) return false;
-  const std::string& all = js->value;
+  const std::string_view all = js->value.view();
   uint32_t pieces = 1;
   for (char ch : all) pieces += ch == '\0' ? 1 : 0;
   if (pieces != n) return false;
@@ -124,7 +162,7 @@ bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok
   for (uint32_t i = 0; i + 1 < n; i += 2) {
     const size_t name_end = all.find('\0', at);
     const size_t value_end = all.find('\0', name_end + 1);
-    const size_t value_len = (value_end == std::string::npos ? all.size() : value_end) - name_end - 1;
+    const size_t value_len = (value_end == std::string_view::npos ? all.size() : value_end) - name_end - 1;
     if (!m->head.add(m->out, all.data() + at, name_end - at, all.data() + name_end + 1, value_len)) {
       ok = throw_bad_header(env, all.substr(at, name_end - at));
       return true;
@@ -161,8 +199,8 @@ bool build_head(napi_env env, Module* m, int status, napi_value headers, napi_va
     napi_get_element(env, headers, i, &name);
     napi_get_element(env, headers, i + 1, &value);
     if (!latin1(env, name, js->name) || !latin1(env, value, js->value) ||
-        !m->head.add(m->out, js->name.data(), js->name.size(), js->value.data(), js->value.size())) {
-      return throw_bad_header(env, js->name);
+        !m->head.add(m->out, js->name.data.get(), js->name.size, js->value.data.get(), js->value.size)) {
+      return throw_bad_header(env, js->name.view());
     }
   }
   return true;
@@ -183,12 +221,9 @@ napi_value js_send(napi_env env, napi_callback_info info) {
   napi_typeof(env, a.argv[4], &type);
   if (type == napi_string) {
     JsState* js = js_of(a.m);
-    size_t len = 0;
-    napi_get_value_string_utf8(env, a.argv[4], nullptr, 0, &len);
-    js->value.resize(len + 1);
-    napi_get_value_string_utf8(env, a.argv[4], js->value.data(), len + 1, &len);
-    body = js->value.data();
-    body_len = len;
+    utf8(env, a.argv[4], js->value);
+    body = js->value.data.get();
+    body_len = js->value.size;
   } else if (type == napi_object) {
     void* data = nullptr;
     bool is_buffer = false;
