@@ -175,13 +175,19 @@ bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok
 
 // Builds the head from (status, [name, value, ...], joined?) into m->out; throws a TypeError on bad
 // input. `joined` (optional) is the same array joined with NUL (see add_joined).
-bool build_head(napi_env env, Module* m, int status, napi_value headers, napi_value joined) {
+// Starts the head in m->out; throws a RangeError for a status outside 100-999.
+bool begin_head(napi_env env, Module* m, int status) {
   if (status < 100 || status > 999) {
     napi_throw_range_error(env, nullptr, "status must be an integer between 100 and 999");
     return false;
   }
-  JsState* js = js_of(m);
   m->head.begin(m->out, status);
+  return true;
+}
+
+bool build_head(napi_env env, Module* m, int status, napi_value headers, napi_value joined) {
+  if (!begin_head(env, m, status)) return false;
+  JsState* js = js_of(m);
   bool is_array = false;
   napi_is_array(env, headers, &is_array);
   if (!is_array) {
@@ -206,6 +212,36 @@ bool build_head(napi_env env, Module* m, int status, napi_value headers, napi_va
   return true;
 }
 
+// Reads a response body argument (Buffer, string or null); false after throwing a TypeError.
+struct BodyArg {
+  const char* data = nullptr;
+  size_t len = 0;
+  bool present = false;
+};
+
+bool body_arg(napi_env env, Module* m, napi_value v, BodyArg& out) {
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  if (type == napi_string) {
+    JsState* js = js_of(m);
+    utf8(env, v, js->value);
+    out = {js->value.data.get(), js->value.size, true};
+    return true;
+  }
+  if (type == napi_object) {
+    void* data = nullptr;
+    bool is_buffer = false;
+    napi_is_buffer(env, v, &is_buffer);
+    if (!is_buffer || napi_get_buffer_info(env, v, &data, &out.len) != napi_ok) {
+      napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
+      return false;
+    }
+    out.data = static_cast<const char*>(data);
+    out.present = true;
+  }
+  return true;
+}
+
 // send(handle, seq, status, headers, body: Buffer | string | null, joined?) -> boolean (false: client gone)
 napi_value js_send(napi_env env, napi_callback_info info) {
   Args a;
@@ -214,27 +250,34 @@ napi_value js_send(napi_env env, napi_callback_info info) {
   if (c == nullptr) return boolean(env, false);
   const uint32_t seq = arg_u32(env, a.argv[1]);
   const int status = static_cast<int>(arg_u32(env, a.argv[2]));
-  if (!build_head(env, a.m, status, a.argv[3], a.argv[5])) return nullptr;
-  const char* body = nullptr;
-  size_t body_len = 0;
-  napi_valuetype type;
-  napi_typeof(env, a.argv[4], &type);
-  if (type == napi_string) {
-    JsState* js = js_of(a.m);
-    utf8(env, a.argv[4], js->value);
-    body = js->value.data.get();
-    body_len = js->value.size;
-  } else if (type == napi_object) {
-    void* data = nullptr;
-    bool is_buffer = false;
-    napi_is_buffer(env, a.argv[4], &is_buffer);
-    if (!is_buffer || napi_get_buffer_info(env, a.argv[4], &data, &body_len) != napi_ok) {
-      napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
+  BodyArg body;
+  if (!build_head(env, a.m, status, a.argv[3], a.argv[5]) || !body_arg(env, a.m, a.argv[4], body)) return nullptr;
+  return boolean(env, a.m->send(c, seq, status, a.m->head, body.data, body.len, body.present));
+}
+
+// sendTyped(handle, seq, status, contentType, contentLength, body) -> boolean: send() for the
+// usual [content-type, T, content-length, L] headers, without joining them into a string first.
+napi_value js_send_typed(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  if (c == nullptr) return boolean(env, false);
+  const uint32_t seq = arg_u32(env, a.argv[1]);
+  const int status = static_cast<int>(arg_u32(env, a.argv[2]));
+  if (!begin_head(env, a.m, status)) return nullptr;
+  JsState* js = js_of(a.m);
+  const struct { std::string_view name; napi_value value; } fields[] = {
+      {"content-type", a.argv[3]}, {"content-length", a.argv[4]}};
+  for (const auto& f : fields) {
+    if (!latin1(env, f.value, js->value) ||
+        !a.m->head.add(a.m->out, f.name.data(), f.name.size(), js->value.data.get(), js->value.size)) {
+      throw_bad_header(env, f.name);
       return nullptr;
     }
-    body = static_cast<const char*>(data);
   }
-  return boolean(env, a.m->send(c, seq, status, a.m->head, body, body_len, type == napi_string || type == napi_object));
+  BodyArg body;
+  if (!body_arg(env, a.m, a.argv[5], body)) return nullptr;
+  return boolean(env, a.m->send(c, seq, status, a.m->head, body.data, body.len, body.present));
 }
 
 // writeHead(handle, seq, status, headers, joined?) -> boolean
@@ -415,7 +458,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   CHECK_NAPI(napi_add_finalizer(env, protocol, m, finalize_protocol, nullptr, nullptr));
   CHECK_NAPI(napi_set_named_property(env, result, "protocol", protocol));
   const struct { const char* name; napi_callback fn; } methods[] = {
-      {"send", js_send},           {"writeHead", js_write_head}, {"write", js_write},
+      {"send", js_send},           {"sendTyped", js_send_typed}, {"writeHead", js_write_head}, {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
       {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };

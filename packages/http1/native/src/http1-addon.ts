@@ -50,6 +50,15 @@ export interface Http1Protocol {
     body: Buffer | string | null,
     joined?: string,
   ): boolean;
+  /** send() for headers that are exactly [content-type, contentType, content-length, contentLength]. */
+  sendTyped(
+    handle: number,
+    seq: number,
+    status: number,
+    contentType: string,
+    contentLength: string,
+    body: Buffer | string | null,
+  ): boolean;
   writeHead(handle: number, seq: number, status: number, headers: string[], joined?: string): boolean;
   /** 1: write more now; 0: wait for onDrain; -1: the connection is gone. */
   write(handle: number, seq: number, chunk: Buffer): number;

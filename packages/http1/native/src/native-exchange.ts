@@ -145,8 +145,13 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   }
 
   send(status: number, headers: HeaderPairs, body: Buffer | string | null): void {
-    const joined = headers.join("\0");
-    if (!this.owner.protocol.send(this.handle, this.seq, status, headers, body, joined)) this.gone = true;
+    const protocol = this.owner.protocol;
+    // Core's usual answer has exactly these two headers: skip joining them into one string.
+    const sent =
+      headers.length === 4 && headers[0] === "content-type" && headers[2] === "content-length"
+        ? protocol.sendTyped(this.handle, this.seq, status, headers[1] as string, headers[3] as string, body)
+        : protocol.send(this.handle, this.seq, status, headers, body, headers.join("\0"));
+    if (!sent) this.gone = true;
     this.finish();
   }
 
