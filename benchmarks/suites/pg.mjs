@@ -72,9 +72,13 @@ export default {
     await c.end();
     const cases = {};
     const clientRun = (client, caseName, seconds) => {
-      const r = spawnSync("taskset", ["-c", String(loadCpu), "node", workload, client, caseName, url, String(seconds)], {
-        encoding: "utf8",
-      });
+      const r = spawnSync(
+        "taskset",
+        ["-c", String(loadCpu), "node", workload, client, caseName, url, String(seconds)],
+        {
+          encoding: "utf8",
+        },
+      );
       if (r.status !== 0) throw new Error(`${client} / ${caseName} failed:\n${r.stderr}`);
       return JSON.parse(r.stdout.trim().split("\n").pop());
     };

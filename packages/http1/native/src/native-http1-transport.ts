@@ -142,7 +142,10 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
   private entry(handle: number): ConnectionEntry {
     let entry = this.connections.get(handle);
     if (entry === undefined) {
-      entry = { exchanges: new Array<NativeExchange | undefined>(SLOT_COUNT).fill(undefined), drainWaiters: [] };
+      entry = {
+        exchanges: new Array<NativeExchange | undefined>(SLOT_COUNT).fill(undefined),
+        drainWaiters: [],
+      };
       this.connections.set(handle, entry);
     }
     return entry;

@@ -19,7 +19,11 @@ export function nextRecord(meta: Uint32Array, at: number): number {
 }
 
 /** A copy of the record at `at` and of the head bytes it spans, with offsets rebased to the copy. */
-export function detachRecord(bytes: Buffer, meta: Uint32Array, at: number): { bytes: Buffer; meta: Uint32Array } {
+export function detachRecord(
+  bytes: Buffer,
+  meta: Uint32Array,
+  at: number,
+): { bytes: Buffer; meta: Uint32Array } {
   const record = meta.slice(at, nextRecord(meta, at));
   const count = record[8] as number;
   // The method comes first in the head; the last span ends it (header values follow the path).
