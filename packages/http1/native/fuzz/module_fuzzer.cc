@@ -27,6 +27,7 @@ struct FakeConn {
   bool closing = false;
   bool closed = false;
   bool backpressure = false;  // next writes report FA_WRITE_BACKPRESSURE
+  int corked = 0;
   size_t written = 0;
 };
 
@@ -44,6 +45,14 @@ int fake_write(fa_conn* c, const fa_iovec* iov, size_t n) {
   return f->backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
 }
 void fake_close(fa_conn* c, int) { fake(c)->closing = true; }
+void fake_cork(fa_conn* c) {
+  require(!fake(c)->closed);
+  ++fake(c)->corked;
+}
+void fake_uncork(fa_conn* c) {
+  require(fake(c)->corked > 0);
+  --fake(c)->corked;
+}
 void fake_pause(fa_conn* c) { fake(c)->paused = true; }
 void fake_resume(fa_conn* c) { fake(c)->paused = false; }
 void fake_set_timer(fa_conn* c, fa_timer_kind kind, uint32_t) { require(!fake(c)->closed && kind < FA_TIMER_KIND_COUNT); }
@@ -62,6 +71,8 @@ fa_engine_api make_api() {
   api.size = sizeof(fa_engine_api);
   api.conn_write = fake_write;
   api.conn_close = fake_close;
+  api.conn_cork = fake_cork;
+  api.conn_uncork = fake_uncork;
   api.conn_pause_reading = fake_pause;
   api.conn_resume_reading = fake_resume;
   api.conn_set_timer = fake_set_timer;
@@ -78,6 +89,7 @@ struct JsView {
   std::vector<uint32_t> open;  // seqs in arrival order
   std::vector<uint32_t> with_body;
   bool answer_sync = false;    // answer inside the js_requests crossing (a synchronous handler)
+  bool scheduled = false;      // js_schedule asked for delivery at the end of the turn
   Module* m = nullptr;
   Conn* conn = nullptr;
 } js;
@@ -91,21 +103,37 @@ void answer(Module* m, Conn* c, uint32_t seq, int status, const char* body, size
 }  // namespace
 
 namespace fasterapi::http1 {
-void js_requests(Module* m, Conn* c) {
-  for (size_t at = 0; at < m->batch_meta.size();) {
-    const uint32_t seq = m->batch_meta[at];
-    const uint32_t flags = m->batch_meta[at + 1];
-    const uint32_t n = m->batch_meta[at + 8];
-    // Every span (method, path, then name/value per header) lies inside the batch bytes.
-    auto check = [&](size_t word) {
-      require(static_cast<size_t>(m->batch_meta[word]) + m->batch_meta[word + 1] <= m->batch_bytes.size());
-    };
-    check(at + 4);
-    check(at + 6);
-    for (uint32_t i = 0; i < 2 * n; ++i) check(at + kRecordFixedWords + 2 * i);
-    js.open.push_back(seq);
-    if (flags & kFlagHasBody) js.with_body.push_back(seq);
-    at += kRecordFixedWords + 4 * n;
+void js_requests(Module* m) {
+  const std::vector<uint32_t> meta = m->batch_meta;
+  const size_t bytes = m->batch_bytes.size();
+  require(m->batch_count > 0);
+  // Emptied before "JS" runs, as the addon does.
+  m->batch_bytes.clear();
+  m->batch_meta.clear();
+  m->batch_count = 0;
+  m->batch_urgent = false;
+  m->batch_conn = -1;
+  Conn* c = nullptr;
+  for (size_t at = 0; at < meta.size();) {
+    const double handle = static_cast<double>(meta[at]) + static_cast<double>(meta[at + 1]) * 4294967296.0;
+    c = m->lookup(handle);
+    require(c != nullptr && c == js.conn);
+    const uint32_t records = meta[at + 2];
+    require(records > 0);
+    at += kGroupHeaderWords;
+    for (uint32_t r = 0; r < records; ++r) {
+      const uint32_t seq = meta[at];
+      const uint32_t flags = meta[at + 1];
+      const uint32_t n = meta[at + 8];
+      // Every span (method, path, then name/value per header) lies inside the batch bytes.
+      auto check = [&](size_t word) { require(static_cast<size_t>(meta[word]) + meta[word + 1] <= bytes); };
+      check(at + 4);
+      check(at + 6);
+      for (uint32_t i = 0; i < 2 * n; ++i) check(at + kRecordFixedWords + 2 * i);
+      js.open.push_back(seq);
+      if (flags & kFlagHasBody) js.with_body.push_back(seq);
+      at += kRecordFixedWords + 4 * n;
+    }
   }
   if (js.answer_sync && !js.open.empty()) {
     const uint32_t seq = js.open.front();
@@ -113,13 +141,27 @@ void js_requests(Module* m, Conn* c) {
     answer(m, c, seq, 200, "sync", 4);
   }
 }
-bool js_body(Module*, Conn*, uint32_t, uint32_t) { return true; }
-void js_drain(Module*, Conn*) {}
-void js_closed(Module*, Conn*) {}
+void js_schedule(Module*) { js.scheduled = true; }
+// Like the addon: "JS" hears of pending requests before any other event.
+bool js_body(Module* m, Conn*, uint32_t, uint32_t) {
+  m->deliver_batch();
+  return true;
+}
+void js_drain(Module* m, Conn*) { m->deliver_batch(); }
+void js_closed(Module* m, Conn*) { m->deliver_batch(); }
 void js_release(Module*) {}
 }  // namespace fasterapi::http1
 
 namespace {
+
+// The end of an event-loop turn: a scheduled batch reaches "JS", and every cork is undone after.
+void end_turn(Module* m, FakeConn* f) {
+  if (js.scheduled) {
+    js.scheduled = false;
+    m->deliver_batch();
+  }
+  require(f->corked == 0);
+}
 
 // Delivers bytes the way the engine does: kept bytes first, then the new ones.
 void deliver(Module* m, FakeConn* f, const uint8_t* data, size_t len) {
@@ -154,6 +196,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   js.m = m;
   require(m->proto.on_open(as_fa(&f), m->proto.data) == 0);
   Conn* c = static_cast<Conn*>(f.user);
+  js.conn = c;
   size_t p = 0;
   while (p + 2 <= size && !f.closing) {
     const uint8_t op = data[p] % 12;
@@ -218,6 +261,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     // The engine re-delivers kept bytes once reading resumes.
     if (!f.paused && !f.closing && !f.kept.empty() && op != 0 && op != 1 && op != 2) deliver(m, &f, nullptr, 0);
+    end_turn(m, &f);
   }
   m->proto.on_close(as_fa(&f), FA_CLOSE_REASON_PEER);
   f.closed = true;

@@ -3,6 +3,7 @@
 // Conversions only: every protocol decision lives in http1_module.cc.
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include <uv.h>
 
 #include <cstring>
 #include <memory>
@@ -47,6 +48,11 @@ struct JsState {
   uint8_t* slab_data = nullptr;
   size_t slab_size = 0;
   size_t slab_used = 0;
+  // End-of-turn delivery of the request batch: check runs right after this turn's I/O, idle keeps
+  // the loop from blocking in poll when the batch was scheduled after the check phase began.
+  uv_check_t* turn_end = nullptr;
+  uv_idle_t* turn_idle = nullptr;
+  bool scheduled = false;
   bool alive = true;  // false once JS dropped the module: events are no longer delivered
   Scratch name;   // header name
   Scratch value;  // header value, joined headers or string body
@@ -358,6 +364,39 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
+void on_turn_end(Module* m) {
+  JsState* js = js_of(m);
+  js->scheduled = false;
+  uv_check_stop(js->turn_end);
+  uv_idle_stop(js->turn_idle);
+  m->deliver_batch();
+}
+
+void open_turn_handles(napi_env env, Module* m) {
+  JsState* js = js_of(m);
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  js->turn_end = new uv_check_t();
+  js->turn_idle = new uv_idle_t();
+  uv_check_init(loop, js->turn_end);
+  uv_idle_init(loop, js->turn_idle);
+  js->turn_end->data = m;
+  js->turn_idle->data = m;
+  // Neither keeps the process alive: they only run while connections (engine handles) do.
+  uv_unref(reinterpret_cast<uv_handle_t*>(js->turn_end));
+  uv_unref(reinterpret_cast<uv_handle_t*>(js->turn_idle));
+}
+
+void close_turn_handles(JsState* js) {
+  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(js->turn_end), reinterpret_cast<uv_handle_t*>(js->turn_idle)}) {
+    h->data = nullptr;
+    uv_close(h, [](uv_handle_t* closed) {
+      if (closed->type == UV_CHECK) delete reinterpret_cast<uv_check_t*>(closed);
+      else delete reinterpret_cast<uv_idle_t*>(closed);
+    });
+  }
+}
+
 // The protocol external's finalizer: JS let go of the module, so no more events go to JS.
 void finalize_protocol(napi_env env, void* data, void*) {
   Module* m = static_cast<Module*>(data);
@@ -368,6 +407,7 @@ void finalize_protocol(napi_env env, void* data, void*) {
   napi_delete_reference(env, js->on_drain);
   napi_delete_reference(env, js->on_closed);
   if (js->slab != nullptr) napi_delete_reference(env, js->slab);
+  close_turn_handles(js);
   napi_async_destroy(env, js->async);
   module_release(m);
 }
@@ -449,6 +489,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   auto* m = new Module(api, opts);
   m->js = js;
   init_protocol(m);
+  open_turn_handles(env, m);
 
   napi_value result, protocol;
   CHECK_NAPI(napi_create_object(env, &result));
@@ -500,48 +541,71 @@ napi_value replace_slab(JsState* js, size_t need) {
   return slab;
 }
 
-void js_requests(Module* m, Conn* c) {
+void js_requests(Module* m) {
   JsState* js = js_of(m);
-  if (!js->alive) return;
-  napi_env env = js->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  // Layout in the slab: the head bytes, then (4-byte aligned) the span table, whose offsets are
-  // rebased from the batch to the slab.
   const size_t bytes_len = m->batch_bytes.size();
   const size_t words = m->batch_meta.size();
-  napi_value argv[4];
-  napi_get_undefined(env, &argv[3]);
-  if (js->slab == nullptr || align4(js->slab_used + bytes_len) + words * 4 > js->slab_size) {
-    napi_value fresh = replace_slab(js, align4(bytes_len) + words * 4);
-    if (fresh == nullptr) {
-      napi_close_handle_scope(env, scope);
-      return;
-    }
-    argv[3] = fresh;
+  const bool deliver = js->alive && m->batch_count != 0;
+  napi_env env = js->env;
+  napi_handle_scope scope;
+  napi_value argv[3];
+  if (deliver) {
+    napi_open_handle_scope(env, &scope);
+    napi_get_undefined(env, &argv[2]);
+    if (js->slab == nullptr || align4(js->slab_used + bytes_len) + words * 4 > js->slab_size)
+      argv[2] = replace_slab(js, align4(bytes_len) + words * 4);
   }
-  const uint32_t base = static_cast<uint32_t>(js->slab_used);
-  std::memcpy(js->slab_data + base, m->batch_bytes.data(), bytes_len);
-  const size_t meta_at = align4(base + bytes_len);
-  auto* meta = reinterpret_cast<uint32_t*>(js->slab_data + meta_at);
-  std::memcpy(meta, m->batch_meta.data(), words * 4);
-  for (size_t at = 0; at < words; at += kRecordFixedWords + 4 * meta[at + 8]) {
-    meta[at + 4] += base;  // method
-    meta[at + 6] += base;  // path
-    for (uint32_t i = 0, p = static_cast<uint32_t>(at + kRecordFixedWords); i < meta[at + 8]; ++i, p += 4) {
-      meta[p] += base;      // header name
-      meta[p + 2] += base;  // header value
+  if (deliver && argv[2] != nullptr) {
+    // Layout in the slab: the head bytes, then (4-byte aligned) the groups, whose span offsets
+    // are rebased from the batch to the slab.
+    const uint32_t base = static_cast<uint32_t>(js->slab_used);
+    std::memcpy(js->slab_data + base, m->batch_bytes.data(), bytes_len);
+    const size_t meta_at = align4(base + bytes_len);
+    auto* meta = reinterpret_cast<uint32_t*>(js->slab_data + meta_at);
+    std::memcpy(meta, m->batch_meta.data(), words * 4);
+    for (size_t at = 0; at < words;) {
+      const uint32_t records = meta[at + 2];
+      at += kGroupHeaderWords;
+      for (uint32_t r = 0; r < records; ++r) {
+        meta[at + 4] += base;  // method
+        meta[at + 6] += base;  // path
+        const uint32_t headers = meta[at + 8];
+        for (uint32_t i = 0, p = static_cast<uint32_t>(at + kRecordFixedWords); i < headers; ++i, p += 4) {
+          meta[p] += base;      // header name
+          meta[p + 2] += base;  // header value
+        }
+        at += kRecordFixedWords + 4 * headers;
+      }
     }
+    js->slab_used = meta_at + words * 4;
+    argv[0] = number(env, static_cast<double>(meta_at / 4));
+    argv[1] = number(env, static_cast<double>(words));
   }
-  js->slab_used = meta_at + words * 4;
-  argv[0] = number(env, c->handle);
-  argv[1] = number(env, static_cast<double>(meta_at / 4));
-  argv[2] = number(env, static_cast<double>(words));
-  call(m, js->on_requests, 4, argv, nullptr);
+  // Emptied before JS runs: anything JS causes to be parsed starts a new batch.
+  m->batch_bytes.clear();
+  m->batch_meta.clear();
+  m->batch_count = 0;
+  m->batch_urgent = false;
+  m->batch_conn = -1;
+  if (!deliver) return;
+  if (argv[2] != nullptr) call(m, js->on_requests, 3, argv, nullptr);
   napi_close_handle_scope(env, scope);
 }
 
+void js_schedule(Module* m) {
+  JsState* js = js_of(m);
+  if (js->scheduled || !js->alive) return;
+  js->scheduled = true;
+  uv_check_start(js->turn_end, [](uv_check_t* h) {
+    if (h->data != nullptr) on_turn_end(static_cast<Module*>(h->data));
+  });
+  uv_idle_start(js->turn_idle, [](uv_idle_t* h) {
+    if (h->data != nullptr) on_turn_end(static_cast<Module*>(h->data));
+  });
+}
+
 bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
+  m->deliver_batch();  // JS hears of requests before any later event of theirs
   JsState* js = js_of(m);
   if (!js->alive) return true;
   napi_env env = js->env;
@@ -560,6 +624,7 @@ bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
 }
 
 void js_drain(Module* m, Conn* c) {
+  m->deliver_batch();  // JS hears of requests before any later event of theirs
   JsState* js = js_of(m);
   if (!js->alive) return;
   napi_handle_scope scope;
@@ -570,6 +635,7 @@ void js_drain(Module* m, Conn* c) {
 }
 
 void js_closed(Module* m, Conn* c) {
+  m->deliver_batch();  // JS hears of requests before any later event of theirs
   JsState* js = js_of(m);
   if (!js->alive) return;
   napi_handle_scope scope;

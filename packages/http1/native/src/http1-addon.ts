@@ -5,12 +5,13 @@ import { type EngineApiHandle, loadAddon, type ProtocolHandle, platformPackage }
 /** Events the addon sends to JavaScript (one call per batch, body read or drain). */
 export interface Http1Callbacks {
   /**
-   * Every request parsed from one read: `metaWords` uint32 of span table (see request-record.ts)
-   * starting at word `metaAt` of the current request slab, pointing at head bytes in the same slab.
+   * The requests parsed during one event-loop turn, from every connection: `metaWords` uint32
+   * starting at word `metaAt` of the current request slab, as groups (handleLo, handleHi, count,
+   * then `count` records; see request-record.ts) whose spans point at head bytes in the same slab.
    * `slab` is passed when a new slab replaces the current one (this batch is in it). Slabs are
    * append-only: what a batch wrote there never changes.
    */
-  onRequests(handle: number, metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void;
+  onRequests(metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void;
   /** Body bytes of request `seq` (or undefined) and BodyEvent flags; returns whether to keep reading. */
   onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean;
   /** The connection's write queue drained below its low-water mark. */

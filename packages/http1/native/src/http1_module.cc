@@ -86,6 +86,19 @@ void Module::close_conn(Conn* c) {
   if (!c->in_on_data) api->conn_close(c->conn, FA_CLOSE_GRACEFUL);
 }
 
+void Module::deliver_batch() {
+  if (batch_count == 0) return;
+  std::vector<double> conns;
+  conns.swap(batch_conns);
+  for (double h : conns)
+    if (Conn* c = lookup(h); c != nullptr && !c->closed) api->conn_cork(c->conn);
+  js_requests(this);
+  for (double h : conns)
+    if (Conn* c = lookup(h); c != nullptr && !c->closed) api->conn_uncork(c->conn);
+  conns.clear();
+  if (batch_conns.empty()) batch_conns.swap(conns);  // keep the capacity
+}
+
 // Pops every finished response at the head of the queue, flushing what the next one buffered.
 void Module::complete_heads(Conn* c) {
   while (c->q_count > 0 && c->head().done) {
@@ -309,7 +322,19 @@ void Module::resume_body(Conn* c) {
 namespace {
 
 // Appends one parsed request to the module's batch for JS.
-void add_to_batch(Module* m, const char* head, uint32_t head_len, const Request& r, uint32_t seq) {
+void add_to_batch(Module* m, Conn* c, const char* head, uint32_t head_len, const Request& r, uint32_t seq) {
+  auto& meta = m->batch_meta;
+  if (m->batch_count == 0 || m->batch_conn != c->handle) {
+    const auto handle = static_cast<uint64_t>(c->handle);
+    m->batch_conn = c->handle;
+    m->batch_group = meta.size();
+    m->batch_conns.push_back(c->handle);
+    meta.push_back(static_cast<uint32_t>(handle & 0xffffffffu));
+    meta.push_back(static_cast<uint32_t>(handle >> 32));
+    meta.push_back(0);
+  }
+  ++meta[m->batch_group + 2];
+  if (r.body != BodyKind::kNone || r.upgrade) m->batch_urgent = true;
   const uint32_t base = static_cast<uint32_t>(m->batch_bytes.size());
   m->batch_bytes.append(head, head_len);
   uint32_t flags = 0;
@@ -320,7 +345,6 @@ void add_to_batch(Module* m, const char* head, uint32_t head_len, const Request&
   if (r.body == BodyKind::kChunked) flags |= kFlagChunked;
   if (r.path_needs_slash) flags |= kFlagPathNeedsSlash;
   if (r.upgrade) flags |= kFlagUpgrade;
-  auto& meta = m->batch_meta;
   meta.push_back(seq);
   meta.push_back(flags);
   meta.push_back(static_cast<uint32_t>(r.content_length & 0xffffffffu));
@@ -432,7 +456,7 @@ size_t consume(Module* m, Conn* c, const char* buf, size_t len, size_t pos) {
     p.head_method = r.method.len == 4 && std::memcmp(buf + pos + r.method.off, "HEAD", 4) == 0;
     ++c->q_count;
     m->stats.requests += 1;
-    add_to_batch(m, buf + pos, res.consumed, r, seq);
+    add_to_batch(m, c, buf + pos, res.consumed, r, seq);
     pos += res.consumed;
     if (r.body != BodyKind::kNone) {
       c->body = BodyState::kWaiting;
@@ -512,12 +536,11 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
     const size_t before = pos;
     pos = consume(m, c, buf, len, pos);
     bool crossed = false;
-    if (m->batch_count != 0) {
-      js_requests(m, c);
-      m->batch_bytes.clear();
-      m->batch_meta.clear();
-      m->batch_count = 0;
+    if (m->batch_urgent) {
+      m->deliver_batch();
       crossed = true;
+    } else if (m->batch_count != 0) {
+      js_schedule(m);
     }
     if (!m->body_bytes.empty() || c->body_events != 0) {
       deliver_body(m, c);

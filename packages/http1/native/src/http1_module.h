@@ -35,6 +35,8 @@ enum RequestFlag : uint32_t {
 };
 /** Per-request record: seq, flags, clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders, 4*n spans. */
 constexpr uint32_t kRecordFixedWords = 9;
+/** A batch is a run of groups, one per connection: handleLo, handleHi, record count, then the records. */
+constexpr uint32_t kGroupHeaderWords = 3;
 
 /** Body events handed to JS with each body delivery. */
 enum BodyEvent : uint32_t { kBodyEnd = 1, kBodyLimit = 2, kBodyMalformed = 4, kBodyAborted = 8 };
@@ -127,10 +129,15 @@ struct Module {
   ResponseHead head;
   std::string out;  // response bytes being assembled (capacity reused)
   Request req;      // parser output scratch
-  // The batch of requests parsed from one read, handed to JS in one crossing.
+  // Requests parsed during this event-loop turn, from every connection, handed to JS in one
+  // crossing at the end of the turn (or at once when one of them has a body JS must decide on).
   std::string batch_bytes;
   std::vector<uint32_t> batch_meta;
   uint32_t batch_count = 0;
+  bool batch_urgent = false;       // a request in the batch has a body waiting for JS
+  double batch_conn = -1;          // handle of the connection whose group is open
+  size_t batch_group = 0;          // index of that group's header in batch_meta
+  std::vector<double> batch_conns; // every connection with a group, for corking their answers
   std::string body_bytes;  // body data gathered from one read
   // Connection handles: slot + generation, so a stale handle from JS never reaches a new conn.
   std::vector<Conn*> slots;
@@ -159,6 +166,8 @@ struct Module {
   void arm_wait_timer(Conn* c);
   bool body_unfinished(const Conn* c, uint32_t seq) const;
   void discard_unread_body(Conn* c, uint32_t seq);
+  /** Hands the pending batch to JS now, with its connections corked so each answers in one write. */
+  void deliver_batch();
 };
 
 /** The engine's function table (one immutable table per process), recorded by the addon. */
@@ -170,8 +179,10 @@ void init_protocol(Module* m);
 void module_release(Module* m);
 
 // Implemented by addon.cc: the module's only ways to reach JavaScript.
-/** Hands the batch (m->batch_*) to JS in one call. */
-void js_requests(Module* m, Conn* c);
+/** Hands the batch (m->batch_*) to JS in one call, emptying it before JS runs. */
+void js_requests(Module* m);
+/** Asks for deliver_batch() at the end of this event-loop turn. */
+void js_schedule(Module* m);
 /** Hands body bytes (m->body_bytes) and events to JS; returns whether JS wants more now. */
 bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events);
 void js_drain(Module* m, Conn* c);

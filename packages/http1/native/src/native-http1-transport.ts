@@ -6,7 +6,7 @@ import type { RequestHandler, Transport, TransportAddress, TransportStats } from
 import { Engine, engineApi, NativeAddonError, nativeMode } from "@fasterapi/native";
 import { type Http1Protocol, loadHttp1Addon } from "./http1-addon.js";
 import { type ExchangeOwner, NativeExchange } from "./native-exchange.js";
-import { nextRecord } from "./request-record.js";
+import { GROUP_HEADER_WORDS, nextRecord } from "./request-record.js";
 
 export interface NativeHttp1Options {
   /** TCP port; 0 picks a free one. Default 8000. */
@@ -83,7 +83,7 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
     this.native = addon.createProtocol(
       api,
       {
-        onRequests: (handle, metaAt, metaWords, slab) => this.onRequests(handle, metaAt, metaWords, slab),
+        onRequests: (metaAt, metaWords, slab) => this.onRequests(metaAt, metaWords, slab),
         onBody: (handle, seq, chunk, events) => this.onBody(handle, seq, chunk, events),
         onDrain: (handle) => this.onDrain(handle),
         onClosed: (handle) => this.onClosed(handle),
@@ -151,23 +151,34 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
     return entry;
   }
 
-  private onRequests(handle: number, metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void {
+  private onRequests(metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void {
     if (slab !== undefined) this.replaceSlab(slab);
     const handler = this.handler as RequestHandler;
     const meta = this.slabMeta;
     const bytes = this.slabBytes;
-    const exchanges = this.entry(handle).exchanges;
     const end = metaAt + metaWords;
     // All exchanges are registered before any handler runs: a synchronous answer to the first
     // must not find its pipelined successors missing.
-    for (let at = metaAt; at < end; at = nextRecord(meta, at)) {
-      const exchange = new NativeExchange(this, handle, bytes, meta, at);
-      exchanges[exchange.seq & SLOT_MASK] = exchange;
+    for (let at = metaAt; at < end; ) {
+      const handle = (meta[at + 1] as number) * 0x1_0000_0000 + (meta[at] as number);
+      const count = meta[at + 2] as number;
+      const exchanges = this.entry(handle).exchanges;
+      at += GROUP_HEADER_WORDS;
+      for (let i = 0; i < count; i++, at = nextRecord(meta, at)) {
+        const exchange = new NativeExchange(this, handle, bytes, meta, at);
+        exchanges[exchange.seq & SLOT_MASK] = exchange;
+      }
     }
-    for (let at = metaAt; at < end; at = nextRecord(meta, at)) {
-      const seq = meta[at] as number;
-      const exchange = exchanges[seq & SLOT_MASK];
-      if (exchange !== undefined && exchange.seq === seq) handler(exchange, exchange);
+    for (let at = metaAt; at < end; ) {
+      const handle = (meta[at + 1] as number) * 0x1_0000_0000 + (meta[at] as number);
+      const count = meta[at + 2] as number;
+      const exchanges = this.connections.get(handle)?.exchanges;
+      at += GROUP_HEADER_WORDS;
+      for (let i = 0; i < count; i++, at = nextRecord(meta, at)) {
+        const seq = meta[at] as number;
+        const exchange = exchanges?.[seq & SLOT_MASK];
+        if (exchange !== undefined && exchange.seq === seq) handler(exchange, exchange);
+      }
     }
   }
 

@@ -2,6 +2,9 @@
 // spans (layout mirrored from http1_module.h). Strings are made only when a field is asked for.
 // It knows nothing about connections or responses.
 
+/** Words before each connection's records in a batch: handleLo, handleHi, record count. */
+export const GROUP_HEADER_WORDS = 3;
+
 /** Words before the header spans: seq, flags, clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders. */
 export const RECORD_FIXED_WORDS = 9;
 

@@ -219,6 +219,24 @@ describe("native HTTP/1.1 defences and framing", () => {
     });
   });
 
+  it("answers each of 60 connections writing at once with its own response, bodies mixed in", async () => {
+    const port = await start();
+    // Requests from many connections land in one event-loop turn and reach JS as one batch; a POST
+    // among them makes the batch go out at once. Every answer must reach its own connection.
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const request =
+          i % 7 === 3
+            ? `POST /raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nContent-Length: ${i}\r\n\r\n${"x".repeat(i)}`
+            : `GET /n/${i} HTTP/1.1\r\nHost: t\r\n\r\n`;
+        return rawExchange(port, request, { until: (text) => splitResponses(text).length === 1 });
+      }),
+    );
+    answers.forEach((exchange, i) => {
+      expect(splitResponses(exchange.text).map((r) => r.body)).toEqual([i % 7 === 3 ? `len=${i}` : `n=${i}`]);
+    });
+  });
+
   it("keeps an unanswered request's headers readable after later requests fill new request slabs", async () => {
     let releaseHeld: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
