@@ -28,10 +28,11 @@ export interface NativeHttp1Options {
 }
 
 /**
- * Slots for a connection's unanswered exchanges, indexed by `seq & SLOT_MASK`. The addon stops
- * reading at 32 requests in flight (kMaxPipeline), so consecutive seqs never share a slot.
+ * Slots for a connection's unanswered exchanges, indexed by `seq & SLOT_MASK`. The addon parses no
+ * further while 32 requests are owed (kMaxPipeline), and an exchange is only unanswered while its
+ * request is owed, so the unanswered seqs of a connection are fewer than 32 apart.
  */
-const SLOT_COUNT = 64;
+const SLOT_COUNT = 32;
 const SLOT_MASK = SLOT_COUNT - 1;
 
 /** Per connection, from its first request to onClosed: exchanges still expecting events, and writers waiting for drain. */
