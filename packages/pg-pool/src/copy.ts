@@ -120,38 +120,78 @@ class CopyOutRequest extends CopyRequest {
   }
 }
 
-/** Writable side of `COPY ... FROM STDIN`; `rowCount` is set once 'finish' was emitted. */
-export class CopyFromStream extends Writable {
-  rowCount: number | undefined;
-  private lease: Lease | undefined;
-  private request: CopyInRequest | undefined;
+/**
+ * What both COPY streams do on the connection side: borrow it, send the statement, and give it
+ * back (reading resumed, in case the consumer had paused it) once the COPY ended either way.
+ */
+class CopySession<R extends CopyRequest> {
+  lease: Lease | undefined;
+  request: R | undefined;
 
   constructor(
     private readonly open: () => Promise<Lease>,
     private readonly sql: string,
-  ) {
-    super({ highWaterMark: 64 * 1024 });
-  }
+  ) {}
 
-  override _construct(callback: (error?: Error | null) => void): void {
-    this.start().then(() => callback(), callback);
-  }
-
-  private async start(): Promise<void> {
+  /** Resolves once the server entered COPY mode; `ended` runs after the connection went back. */
+  async start(
+    makeRequest: (connection: Lease["connection"]) => R,
+    ended: (outcome: { rowCount: number } | { error: Error }) => void,
+  ): Promise<void> {
     this.lease = await this.open();
     const connection = this.lease.connection;
-    // A COPY TO STDOUT would stream its whole output at us: cancel it rather than read it all.
-    const request: CopyInRequest = new CopyInRequest(() => connection.cancel(request));
+    const request = makeRequest(connection);
     this.request = request;
     connection.enqueue(request, (w) => w.query(this.sql));
     request.done.then(
-      () => this.giveBack(),
-      (error) => {
+      (rowCount) => {
         this.giveBack();
-        this.destroy(error);
+        ended({ rowCount });
+      },
+      (error: Error) => {
+        this.giveBack();
+        ended({ error });
       },
     );
     await request.started;
+  }
+
+  /** The COPY request is still running on the connection. */
+  get running(): boolean {
+    return this.request !== undefined && !this.request.settled && this.lease !== undefined;
+  }
+
+  giveBack(): void {
+    const lease = this.lease;
+    this.lease = undefined;
+    lease?.connection.resumeReading();
+    lease?.release();
+  }
+}
+
+/** Writable side of `COPY ... FROM STDIN`; `rowCount` is set once 'finish' was emitted. */
+export class CopyFromStream extends Writable {
+  rowCount: number | undefined;
+  private readonly session: CopySession<CopyInRequest>;
+
+  constructor(open: () => Promise<Lease>, sql: string) {
+    super({ highWaterMark: 64 * 1024 });
+    this.session = new CopySession(open, sql);
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    this.session
+      .start(
+        // A COPY TO STDOUT would stream its whole output at us: cancel it rather than read it all.
+        (connection) => {
+          const request: CopyInRequest = new CopyInRequest(() => connection.cancel(request));
+          return request;
+        },
+        (outcome) => {
+          if ("error" in outcome) this.destroy(outcome.error);
+        },
+      )
+      .then(() => callback(), callback);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -159,7 +199,7 @@ export class CopyFromStream extends Writable {
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    const connection = this.lease!.connection;
+    const connection = this.session.lease!.connection;
     const ok = connection.writeNow((w) => {
       for (const { chunk } of chunks) w.copyData(chunk);
     });
@@ -168,104 +208,82 @@ export class CopyFromStream extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.lease!.connection.writeNow((w) => w.copyDone());
-    this.request!.done.then((rowCount) => {
+    this.session.lease!.connection.writeNow((w) => w.copyDone());
+    this.session.request!.done.then((rowCount) => {
       this.rowCount = rowCount;
       callback();
     }, callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const request = this.request;
-    if (!request || request.settled) {
-      this.giveBack();
+    const session = this.session;
+    if (!session.running) {
+      session.giveBack();
       callback(error);
       return;
     }
     // Leave COPY mode before the connection goes back: the server rolls the COPY back.
-    this.lease!.connection.writeNow((w) => w.copyFail(error?.message ?? "COPY aborted by the client"));
-    request.done.then(
+    session.lease!.connection.writeNow((w) => w.copyFail(error?.message ?? "COPY aborted by the client"));
+    session.request!.done.then(
       () => callback(error),
       () => callback(error),
     );
-  }
-
-  private giveBack(): void {
-    const lease = this.lease;
-    this.lease = undefined;
-    lease?.release();
   }
 }
 
 /** Readable side of `COPY ... TO STDOUT`: one Buffer per socket read; `rowCount` is set at 'end'. */
 export class CopyToStream extends Readable {
   rowCount: number | undefined;
-  private lease: Lease | undefined;
-  private request: CopyOutRequest | undefined;
+  private readonly session: CopySession<CopyOutRequest>;
 
-  constructor(
-    private readonly open: () => Promise<Lease>,
-    private readonly sql: string,
-  ) {
+  constructor(open: () => Promise<Lease>, sql: string) {
     super({ highWaterMark: 256 * 1024 });
+    this.session = new CopySession(open, sql);
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    this.start().then(() => callback(), callback);
-  }
-
-  private async start(): Promise<void> {
-    this.lease = await this.open();
-    const connection = this.lease.connection;
-    const request = new CopyOutRequest(
-      (chunk) => {
-        if (!this.push(chunk)) connection.pauseReading();
-      },
-      () => connection.writeNow((w) => w.copyFail("wrong COPY direction")),
-    );
-    this.request = request;
-    connection.enqueue(request, (w) => w.query(this.sql));
-    request.done.then(
-      (rowCount) => {
-        this.rowCount = rowCount;
-        this.giveBack();
-        this.push(null);
-      },
-      (error) => {
-        this.giveBack();
-        this.destroy(error);
-      },
-    );
-    await request.started;
+    this.session
+      .start(
+        (connection) =>
+          new CopyOutRequest(
+            (chunk) => {
+              if (!this.push(chunk)) connection.pauseReading();
+            },
+            () => connection.writeNow((w) => w.copyFail("wrong COPY direction")),
+          ),
+        (outcome) => {
+          if ("error" in outcome) {
+            this.destroy(outcome.error);
+            return;
+          }
+          this.rowCount = outcome.rowCount;
+          this.push(null);
+        },
+      )
+      .then(() => callback(), callback);
   }
 
   override _read(): void {
-    this.lease?.connection.resumeReading();
+    this.session.lease?.connection.resumeReading();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const request = this.request;
-    const lease = this.lease;
-    if (!request || request.settled || !lease) {
-      this.giveBack();
+    const session = this.session;
+    if (!session.running) {
+      session.giveBack();
       callback(error);
       return;
     }
     // The consumer gave up: cancel the COPY and drop what still arrives before giving the connection back.
+    const request = session.request!;
+    const connection = session.lease!.connection;
     request.discard = true;
-    lease.connection.cancel(request);
-    lease.connection.resumeReading();
+    connection.cancel(request);
+    connection.resumeReading();
     request.done.then(
       () => callback(error),
       () => callback(error),
     );
-  }
-
-  private giveBack(): void {
-    const lease = this.lease;
-    this.lease = undefined;
-    lease?.connection.resumeReading();
-    lease?.release();
   }
 }
 
