@@ -107,12 +107,7 @@ void js_requests(Module* m) {
   const std::vector<uint32_t> meta = m->batch_meta;
   const size_t bytes = m->batch_bytes.size();
   require(m->batch_count > 0);
-  // Emptied before "JS" runs, as the addon does.
-  m->batch_bytes.clear();
-  m->batch_meta.clear();
-  m->batch_count = 0;
-  m->batch_urgent = false;
-  m->batch_conn = -1;
+  m->clear_batch();  // before "JS" runs, as the addon does
   Conn* c = nullptr;
   for (size_t at = 0; at < meta.size();) {
     const double handle = static_cast<double>(meta[at]) + static_cast<double>(meta[at + 1]) * 4294967296.0;

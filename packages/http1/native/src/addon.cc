@@ -248,8 +248,11 @@ bool body_arg(napi_env env, Module* m, napi_value v, BodyArg& out) {
   return true;
 }
 
-// send(handle, seq, status, headers, body: Buffer | string | null, joined?) -> boolean (false: client gone)
-napi_value js_send(napi_env env, napi_callback_info info) {
+// What send() and sendTyped() share: (handle, seq, status, ...) with the body at argv[body_at];
+// `head` adds the headers after the status line (false once it threw). Returns a boolean (false:
+// the client is gone).
+template <typename Head>
+napi_value send_with(napi_env env, napi_callback_info info, size_t body_at, Head head) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
@@ -257,33 +260,33 @@ napi_value js_send(napi_env env, napi_callback_info info) {
   const uint32_t seq = arg_u32(env, a.argv[1]);
   const int status = static_cast<int>(arg_u32(env, a.argv[2]));
   BodyArg body;
-  if (!build_head(env, a.m, status, a.argv[3], a.argv[5]) || !body_arg(env, a.m, a.argv[4], body)) return nullptr;
+  if (!head(a, status) || !body_arg(env, a.m, a.argv[body_at], body)) return nullptr;
   return boolean(env, a.m->send(c, seq, status, a.m->head, body.data, body.len, body.present));
 }
 
-// sendTyped(handle, seq, status, contentType, contentLength, body) -> boolean: send() for the
-// usual [content-type, T, content-length, L] headers, without joining them into a string first.
+// send(handle, seq, status, headers, body: Buffer | string | null, joined?)
+napi_value js_send(napi_env env, napi_callback_info info) {
+  return send_with(env, info, 4, [env](Args& a, int status) {
+    return build_head(env, a.m, status, a.argv[3], a.argv[5]);
+  });
+}
+
+// sendTyped(handle, seq, status, contentType, contentLength, body): send() for the usual
+// [content-type, T, content-length, L] headers, without joining them into a string first.
 napi_value js_send_typed(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a)) return nullptr;
-  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
-  if (c == nullptr) return boolean(env, false);
-  const uint32_t seq = arg_u32(env, a.argv[1]);
-  const int status = static_cast<int>(arg_u32(env, a.argv[2]));
-  if (!begin_head(env, a.m, status)) return nullptr;
-  JsState* js = js_of(a.m);
-  const struct { std::string_view name; napi_value value; } fields[] = {
-      {"content-type", a.argv[3]}, {"content-length", a.argv[4]}};
-  for (const auto& f : fields) {
-    if (!latin1(env, f.value, js->value) ||
-        !a.m->head.add(a.m->out, f.name.data(), f.name.size(), js->value.data.get(), js->value.size)) {
-      throw_bad_header(env, f.name);
-      return nullptr;
+  return send_with(env, info, 5, [env](Args& a, int status) {
+    if (!begin_head(env, a.m, status)) return false;
+    JsState* js = js_of(a.m);
+    const struct { std::string_view name; napi_value value; } fields[] = {
+        {"content-type", a.argv[3]}, {"content-length", a.argv[4]}};
+    for (const auto& f : fields) {
+      if (!latin1(env, f.value, js->value) ||
+          !a.m->head.add(a.m->out, f.name.data(), f.name.size(), js->value.data.get(), js->value.size)) {
+        return throw_bad_header(env, f.name);
+      }
     }
-  }
-  BodyArg body;
-  if (!body_arg(env, a.m, a.argv[5], body)) return nullptr;
-  return boolean(env, a.m->send(c, seq, status, a.m->head, body.data, body.len, body.present));
+    return true;
+  });
 }
 
 // writeHead(handle, seq, status, headers, joined?) -> boolean
@@ -541,55 +544,56 @@ napi_value replace_slab(JsState* js, size_t need) {
   return slab;
 }
 
-void js_requests(Module* m) {
-  JsState* js = js_of(m);
+// Copies the module's batch into the slab (a new one when it does not fit) and fills argv with
+// (metaAt, metaWords, newSlab | undefined); false when no slab memory could be had.
+// Layout: the head bytes, then (4-byte aligned) the groups, span offsets rebased to the slab.
+bool copy_to_slab(JsState* js, const Module* m, napi_value argv[3]) {
   const size_t bytes_len = m->batch_bytes.size();
   const size_t words = m->batch_meta.size();
-  const bool deliver = js->alive && m->batch_count != 0;
-  napi_env env = js->env;
-  napi_handle_scope scope;
-  napi_value argv[3];
-  if (deliver) {
-    napi_open_handle_scope(env, &scope);
-    napi_get_undefined(env, &argv[2]);
-    if (js->slab == nullptr || align4(js->slab_used + bytes_len) + words * 4 > js->slab_size)
-      argv[2] = replace_slab(js, align4(bytes_len) + words * 4);
+  napi_get_undefined(js->env, &argv[2]);
+  if (js->slab == nullptr || align4(js->slab_used + bytes_len) + words * 4 > js->slab_size) {
+    argv[2] = replace_slab(js, align4(bytes_len) + words * 4);
+    if (argv[2] == nullptr) return false;
   }
-  if (deliver && argv[2] != nullptr) {
-    // Layout in the slab: the head bytes, then (4-byte aligned) the groups, whose span offsets
-    // are rebased from the batch to the slab.
-    const uint32_t base = static_cast<uint32_t>(js->slab_used);
-    std::memcpy(js->slab_data + base, m->batch_bytes.data(), bytes_len);
-    const size_t meta_at = align4(base + bytes_len);
-    auto* meta = reinterpret_cast<uint32_t*>(js->slab_data + meta_at);
-    std::memcpy(meta, m->batch_meta.data(), words * 4);
-    for (size_t at = 0; at < words;) {
-      const uint32_t records = meta[at + 2];
-      at += kGroupHeaderWords;
-      for (uint32_t r = 0; r < records; ++r) {
-        meta[at + 4] += base;  // method
-        meta[at + 6] += base;  // path
-        const uint32_t headers = meta[at + 8];
-        for (uint32_t i = 0, p = static_cast<uint32_t>(at + kRecordFixedWords); i < headers; ++i, p += 4) {
-          meta[p] += base;      // header name
-          meta[p + 2] += base;  // header value
-        }
-        at += kRecordFixedWords + 4 * headers;
+  const uint32_t base = static_cast<uint32_t>(js->slab_used);
+  std::memcpy(js->slab_data + base, m->batch_bytes.data(), bytes_len);
+  const size_t meta_at = align4(base + bytes_len);
+  auto* meta = reinterpret_cast<uint32_t*>(js->slab_data + meta_at);
+  std::memcpy(meta, m->batch_meta.data(), words * 4);
+  for (size_t at = 0; at < words;) {
+    const uint32_t records = meta[at + 2];
+    at += kGroupHeaderWords;
+    for (uint32_t r = 0; r < records; ++r) {
+      meta[at + 4] += base;  // method
+      meta[at + 6] += base;  // path
+      const uint32_t headers = meta[at + 8];
+      for (uint32_t i = 0, p = static_cast<uint32_t>(at + kRecordFixedWords); i < headers; ++i, p += 4) {
+        meta[p] += base;      // header name
+        meta[p + 2] += base;  // header value
       }
+      at += kRecordFixedWords + 4 * headers;
     }
-    js->slab_used = meta_at + words * 4;
-    argv[0] = number(env, static_cast<double>(meta_at / 4));
-    argv[1] = number(env, static_cast<double>(words));
   }
+  js->slab_used = meta_at + words * 4;
+  argv[0] = number(js->env, static_cast<double>(meta_at / 4));
+  argv[1] = number(js->env, static_cast<double>(words));
+  return true;
+}
+
+void js_requests(Module* m) {
+  JsState* js = js_of(m);
+  if (!js->alive) {
+    m->clear_batch();
+    return;
+  }
+  napi_handle_scope scope;
+  napi_open_handle_scope(js->env, &scope);
+  napi_value argv[3];
+  const bool copied = copy_to_slab(js, m, argv);
   // Emptied before JS runs: anything JS causes to be parsed starts a new batch.
-  m->batch_bytes.clear();
-  m->batch_meta.clear();
-  m->batch_count = 0;
-  m->batch_urgent = false;
-  m->batch_conn = -1;
-  if (!deliver) return;
-  if (argv[2] != nullptr) call(m, js->on_requests, 3, argv, nullptr);
-  napi_close_handle_scope(env, scope);
+  m->clear_batch();
+  if (copied) call(m, js->on_requests, 3, argv, nullptr);
+  napi_close_handle_scope(js->env, scope);
 }
 
 void js_schedule(Module* m) {

@@ -99,6 +99,14 @@ void Module::deliver_batch() {
   if (batch_conns.empty()) batch_conns.swap(conns);  // keep the capacity
 }
 
+void Module::clear_batch() {
+  batch_bytes.clear();
+  batch_meta.clear();
+  batch_count = 0;
+  batch_urgent = false;
+  batch_conn = -1;
+}
+
 // Pops every finished response at the head of the queue, flushing what the next one buffered.
 void Module::complete_heads(Conn* c) {
   while (c->q_count > 0 && c->head().done) {

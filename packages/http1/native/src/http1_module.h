@@ -168,6 +168,8 @@ struct Module {
   void discard_unread_body(Conn* c, uint32_t seq);
   /** Hands the pending batch to JS now, with its connections corked so each answers in one write. */
   void deliver_batch();
+  /** Empties the batch (js_requests does it once the batch is copied out, before JS runs). */
+  void clear_batch();
 };
 
 /** The engine's function table (one immutable table per process), recorded by the addon. */
@@ -179,7 +181,7 @@ void init_protocol(Module* m);
 void module_release(Module* m);
 
 // Implemented by addon.cc: the module's only ways to reach JavaScript.
-/** Hands the batch (m->batch_*) to JS in one call, emptying it before JS runs. */
+/** Hands the batch (m->batch_*) to JS in one call, emptying it (clear_batch) before JS runs. */
 void js_requests(Module* m);
 /** Asks for deliver_batch() at the end of this event-loop turn. */
 void js_schedule(Module* m);

@@ -8,22 +8,23 @@ import { type Http1Protocol, loadHttp1Addon } from "./http1-addon.js";
 import { type ExchangeOwner, NativeExchange } from "./native-exchange.js";
 import { GROUP_HEADER_WORDS, nextRecord } from "./request-record.js";
 
+/** The listener options both HTTP/1.1 engines take (@fasterapi/http1's `Http1Options` extends them). */
 export interface NativeHttp1Options {
-  /** TCP port; 0 picks a free one. Default 8000. */
+  /** TCP port; 0 picks a free one (read it from `await app.listen()`). Default 8000. */
   port?: number;
   /** Interface to bind. Default "0.0.0.0". */
   host?: string;
-  /** Largest request line plus headers, in bytes (431 beyond). Default 16 KiB. */
+  /** Largest request line plus headers, in bytes; beyond it the client gets 431. Default 16 KiB. */
   maxHeaderBytes?: number;
-  /** Time allowed for a request head to arrive (408, then close). Default 60 s. */
+  /** Time allowed to receive the request line and headers (408 after). Default 60 s. */
   headersTimeoutMs?: number;
-  /** Time allowed for a request body, from the first read to its end (408, then close); 0 disables. Default 300 s. */
+  /** Time allowed to receive the whole request, body included (408 after); 0 disables. Default 300 s. */
   requestTimeoutMs?: number;
   /** How long an idle keep-alive connection stays open. Default 5 s. */
   keepAliveTimeoutMs?: number;
   /** Requests served on one connection before it is closed; 0 means no limit. Default 0. */
   maxRequestsPerSocket?: number;
-  /** Serve HTTPS (TLS terminated by the engine). */
+  /** Serve HTTPS with this key and certificate (PEM strings or buffers) instead of plain HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
@@ -158,26 +159,21 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
     const meta = this.slabMeta;
     const bytes = this.slabBytes;
     const end = metaAt + metaWords;
-    // All exchanges are registered before any handler runs: a synchronous answer to the first
-    // must not find its pipelined successors missing.
     for (let at = metaAt; at < end; ) {
       const handle = (meta[at + 1] as number) * 0x1_0000_0000 + (meta[at] as number);
       const count = meta[at + 2] as number;
       const exchanges = this.entry(handle).exchanges;
-      at += GROUP_HEADER_WORDS;
+      const first = at + GROUP_HEADER_WORDS;
+      // A connection's exchanges are all registered before any of its handlers runs: a
+      // synchronous answer to the first must not find its pipelined successors missing.
+      at = first;
       for (let i = 0; i < count; i++, at = nextRecord(meta, at)) {
         const exchange = new NativeExchange(this, handle, bytes, meta, at);
         exchanges[exchange.seq & SLOT_MASK] = exchange;
       }
-    }
-    for (let at = metaAt; at < end; ) {
-      const handle = (meta[at + 1] as number) * 0x1_0000_0000 + (meta[at] as number);
-      const count = meta[at + 2] as number;
-      const exchanges = this.connections.get(handle)?.exchanges;
-      at += GROUP_HEADER_WORDS;
-      for (let i = 0; i < count; i++, at = nextRecord(meta, at)) {
-        const seq = meta[at] as number;
-        const exchange = exchanges?.[seq & SLOT_MASK];
+      for (let i = 0, p = first; i < count; i++, p = nextRecord(meta, p)) {
+        const seq = meta[p] as number;
+        const exchange = exchanges[seq & SLOT_MASK];
         if (exchange !== undefined && exchange.seq === seq) handler(exchange, exchange);
       }
     }
