@@ -2,29 +2,13 @@
 // so a bad value fails at start-up with a message naming the option. It does not start anything;
 // the transports read the resolved values.
 
-/** TLS material for HTTPS (PEM strings or buffers, as node:tls takes them). */
-export interface Http1TlsOptions {
-  key: string | Buffer;
-  cert: string | Buffer;
-}
+import type { NativeHttp1Options } from "@fasterapi/http1-native";
 
-export interface Http1Options {
-  /** TCP port; 0 picks a free one (read it from `await app.listen()`). Default 8000. */
-  port?: number;
-  /** Interface to bind. Default "0.0.0.0". */
-  host?: string;
-  /** Largest request line plus headers, in bytes; beyond it the client gets 431. Default 16 KiB. */
-  maxHeaderBytes?: number;
-  /** Time allowed to receive the request line and headers (408 after). Default 60 s. */
-  headersTimeoutMs?: number;
-  /** Time allowed to receive the whole request, body included (408 after); 0 disables. Default 300 s. */
-  requestTimeoutMs?: number;
-  /** How long an idle keep-alive connection stays open. Default 5 s. */
-  keepAliveTimeoutMs?: number;
-  /** Requests served on one connection before it is closed; 0 means no limit. Default 0. */
-  maxRequestsPerSocket?: number;
-  /** Serve HTTPS with this key and certificate instead of plain HTTP. */
-  tls?: Http1TlsOptions;
+/** TLS material for HTTPS (PEM strings or buffers, as node:tls takes them). */
+export type Http1TlsOptions = NonNullable<NativeHttp1Options["tls"]>;
+
+/** The listener options (port, host, limits, timeouts, TLS) plus the choice of engine. */
+export interface Http1Options extends NativeHttp1Options {
   /**
    * Which engine serves the connections: `false` the node:http path, `true` the native C++ engine
    * (an error when it is not available), `"auto"` the native engine when available. Default "auto".
