@@ -14,9 +14,19 @@ for (const root of roots) {
   }
 }
 
+const projects = dirs.map((dir) => packageProject(dir, dir.replace(/^packages\//, "")));
+// pg-pool's suite runs a second time with its sessions on net.Socket, the JS twin of the
+// engine's sockets that it uses by default (the test that compares the two runs once).
+projects.push(
+  packageProject("packages/pg-pool", "pg-pool/net-socket", {
+    env: { FASTERAPI_NATIVE: "0" },
+    exclude: ["test/session-socket.integration.test.ts"],
+  }),
+);
+
 export default defineConfig({
   test: {
-    projects: dirs.map((dir) => packageProject(dir, dir.replace(/^packages\//, ""))),
+    projects,
     reporters: ["default"],
   },
 });

@@ -324,6 +324,26 @@ napi_value engine_register_protocol(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adopt(fd, protocol) -> connection id: the engine serves a duplicate of the connected socket `fd`.
+napi_value engine_adopt(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  EngineHandle* h = unwrap(env, info, &argc, argv);
+  if (h == nullptr) return nullptr;
+  int32_t fd = -1;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    return throw_error(env, "ERR_INVALID_ARG_TYPE", "adopt(fd, protocol): fd must be a descriptor");
+  }
+  fa_protocol* proto = get_protocol(env, argv[1]);
+  if (proto == nullptr) return nullptr;
+  std::string error;
+  const uint64_t id = h->engine->adopt(fd, proto, &error);
+  if (id == 0) return throw_error(env, "ERR_FASTERAPI_ADOPT", error);
+  napi_value result;
+  napi_create_double(env, static_cast<double>(id), &result);
+  return result;
+}
+
 // close(graceMs, callback)
 napi_value engine_close(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -394,6 +414,7 @@ NAPI_MODULE_INIT() {
       {"listen", nullptr, engine_listen, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"registerProtocol", nullptr, engine_register_protocol, nullptr, nullptr, nullptr,
        napi_default, nullptr},
+      {"adopt", nullptr, engine_adopt, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, engine_close, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, engine_stats, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

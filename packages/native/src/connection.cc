@@ -61,6 +61,11 @@ void Connection::start() {
   open(listener_->protocol());
 }
 
+void Connection::start_adopted(fa_protocol* proto) {
+  start_reading();
+  open(proto);
+}
+
 void Connection::open(fa_protocol* proto) {
   engine_->wheel()->disarm(&timers_[kCloseTimer]);
   if (proto == nullptr || engine_->closing()) {

@@ -33,6 +33,8 @@ class Connection : public fa_conn {
   uv_tcp_t* handle() { return &handle_; }
   // After uv_accept: starts reading; plain connections open their protocol right away.
   void start();
+  // After Engine::adopt: plain, already connected; `proto` opens right away.
+  void start_adopted(fa_protocol* proto);
 
   // fa_engine_api services.
   int write(const fa_iovec* iov, size_t n);
@@ -100,7 +102,7 @@ class Connection : public fa_conn {
   uv_write_t write_req_;
   uv_shutdown_t shutdown_req_;
   Engine* engine_;
-  Listener* listener_;
+  Listener* listener_;  // null for adopted sockets
   uint64_t id_;
   std::unique_ptr<TlsSession> tls_;
   WriteQueue out_;   // plaintext (TLS) or wire bytes (plain TCP) not yet written

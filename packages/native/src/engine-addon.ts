@@ -40,6 +40,8 @@ export interface NativeEngine {
     protocol: ProtocolHandle | null,
   ): number;
   registerProtocol(protocol: ProtocolHandle): void;
+  /** Serves a duplicate of the connected socket `fd` with `protocol`; returns the connection id. */
+  adopt(fd: number, protocol: ProtocolHandle): number;
   close(graceMs: number, done: () => void): void;
   stats(): EngineStats;
 }

@@ -1,7 +1,11 @@
 // See engine.h.
 #include "engine.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "connection.h"
@@ -118,6 +122,30 @@ Connection* Engine::accept_connection(Listener* listener) {
   stats_.active++;
   update_active();
   return conn;
+}
+
+uint64_t Engine::adopt(int fd, fa_protocol* proto, std::string* error) {
+  if (closing_ || tearing_down_) {
+    *error = "engine is closing";
+    return 0;
+  }
+  const int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) {
+    *error = std::string("cannot duplicate socket descriptor: ") + std::strerror(errno);
+    return 0;
+  }
+  Connection* conn = accept_connection(nullptr);
+  // uv_tcp_open takes any connected stream socket; TCP-only calls (nodelay) just fail on Unix ones.
+  const int r = uv_tcp_open(conn->handle(), own);
+  if (r != 0) {
+    ::close(own);
+    *error = std::string("cannot adopt socket: ") + uv_strerror(r);
+    conn->force_close(FA_CLOSE_REASON_ERROR);
+    return 0;
+  }
+  const uint64_t id = conn->id();
+  conn->start_adopted(proto);
+  return id;
 }
 
 void Engine::connection_gone(Connection* conn) {

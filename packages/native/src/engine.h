@@ -74,6 +74,12 @@ class Engine {
              std::unique_ptr<TlsContext> tls, std::string* error);
   const std::string* alpn_wire() const { return &alpn_wire_; }
 
+  // Takes over a stream socket (TCP or Unix) that is already connected and was set up by
+  // someone else, e.g. a database client after its own handshake: the engine works on a
+  // duplicate of `fd`, so the caller still closes its own descriptor. `proto` serves it from
+  // now on (its on_open runs before this returns). Returns the connection id, or 0 with *error.
+  uint64_t adopt(int fd, fa_protocol* proto, std::string* error);
+
   // Stops accepting, asks modules to finish, aborts what is left after grace_ms.
   // EngineObserver::on_close_done follows once nothing is open.
   void close(uint32_t grace_ms);
@@ -93,6 +99,7 @@ class Engine {
   uint8_t* read_buffer() { return read_buffer_.get(); }
   uint8_t* plain_buffer() { return plain_buffer_.get(); }
   uint8_t* staging_buffer() { return staging_buffer_.get(); }
+  // A new connection for `listener`, or for an adopted socket when listener is null.
   Connection* accept_connection(Listener* listener);
   void connection_gone(Connection* conn);
   void listener_gone(Listener* listener);

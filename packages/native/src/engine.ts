@@ -93,6 +93,17 @@ export class Engine {
   }
 
   /**
+   * Takes over an already connected stream socket (TCP or Unix), for clients that did their own
+   * handshake in JS: the engine works on a duplicate of `fd` (the caller still closes its own) and
+   * `protocol` serves it from now on. Returns the connection id the protocol sees.
+   */
+  adopt(fd: number, protocol: ProtocolHandle): number {
+    if (!Number.isInteger(fd) || fd < 0) throw new TypeError(`fd must be a file descriptor, got ${fd}`);
+    this.#protocols.add(protocol);
+    return this.#native.adopt(fd, protocol);
+  }
+
+  /**
    * Stops accepting, asks every connection's protocol to finish (idle ones close at once),
    * and resets whatever is still open after `graceMs`. The engine may listen again afterwards.
    */

@@ -27,6 +27,13 @@ export interface ConnectionOptions {
   applicationName?: string;
   /** Time allowed for TCP connect + TLS + startup + authentication. Default 10 000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * Who runs an unencrypted session's socket once it is authenticated: the C++ engine
+   * (@fasterapi/pg-pool-native) or a net.Socket. Default: the engine when its addons load
+   * (FASTERAPI_NATIVE=0 forces net.Socket); `true` makes a missing addon an error. TLS sessions
+   * always stay on Node's TLS socket.
+   */
+  native?: boolean;
 }
 
 /** Fully resolved settings of one connection. */
@@ -40,6 +47,8 @@ export interface ConnectionConfig {
   tls: TlsOptions;
   applicationName: string | undefined;
   connectTimeoutMs: number;
+  /** undefined: the engine when available (FASTERAPI_NATIVE decides); see ConnectionOptions.native. */
+  native: boolean | undefined;
 }
 
 const SSL_MODES: readonly string[] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
@@ -184,5 +193,6 @@ export function resolveConfig(
     tls,
     applicationName: options.applicationName ?? url.applicationName ?? env.PGAPPNAME,
     connectTimeoutMs: options.connectTimeoutMs ?? url.connectTimeoutMs ?? 10_000,
+    native: options.native,
   };
 }

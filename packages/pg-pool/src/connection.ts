@@ -1,9 +1,9 @@
 // One PostgreSQL session with pipelining: every query is its own Bind/Execute/Sync group (after a
 // one-time Parse/Describe per statement), all groups queued in one event-loop turn leave in one socket
 // write, and answers are matched to requests in order. It never emits 'error' events and knows no pool.
-import type { Socket } from "node:net";
 import {
   type BackendMessage,
+  type BackendParser,
   type ErrorFields,
   MessageWriter,
   type NotificationResponse,
@@ -22,6 +22,7 @@ import {
   type PendingRequest,
   PrepareRequest,
 } from "./requests.js";
+import { openSessionSocket, type SessionSocket } from "./session-socket.js";
 import { PreparedStatement, StatementCache, statementName } from "./statement-cache.js";
 
 export interface ConnectionSettings {
@@ -58,7 +59,8 @@ export class Connection {
   onClose: ((error: ConnectionClosedError) => void) | undefined;
   onNotification: ((notification: NotificationResponse) => void) | undefined;
 
-  private readonly socket: Socket;
+  private readonly socket: SessionSocket;
+  private readonly parser: BackendParser;
   private readonly writer: MessageWriter;
   private readonly registry: TypeRegistry;
   private readonly statements: StatementCache;
@@ -75,15 +77,25 @@ export class Connection {
   private resolveClosed!: () => void;
 
   static async connect(config: ConnectionConfig, settings: ConnectionSettings): Promise<Connection> {
-    return new Connection(config, settings, await openSession(config));
+    const session = await openSession(config);
+    // The socket's events start flowing on a later turn: the constructor wires them up first.
+    let connection: Connection | undefined;
+    const socket = openSessionSocket(session, config, {
+      data: (chunk) => connection?.receive(chunk),
+      close: (error) => connection?.socketGone(error),
+    });
+    connection = new Connection(config, settings, session, socket);
+    return connection;
   }
 
   private constructor(
     private readonly config: ConnectionConfig,
     settings: ConnectionSettings,
     session: Session,
+    socket: SessionSocket,
   ) {
-    this.socket = session.socket;
+    this.socket = socket;
+    this.parser = session.parser;
     this.processId = session.processId;
     this.secretKey = session.secretKey;
     this.parameters = session.parameters;
@@ -95,22 +107,23 @@ export class Connection {
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    const parser = session.parser;
-    this.socket.on("data", (chunk: Buffer) => {
-      parser.push(chunk);
-      try {
-        for (let message = parser.next(); message !== null; message = parser.next()) this.dispatch(message);
-      } catch (error) {
-        this.destroy(error as Error);
-        return;
-      }
-      this.queue[0]?.endOfChunk?.();
-    });
-    this.socket.on("error", (error) => {
-      this.socketError ??= error;
-    });
-    this.socket.on("close", () => this.finish());
-    this.socket.resume();
+  }
+
+  private receive(chunk: Buffer): void {
+    const parser = this.parser;
+    parser.push(chunk);
+    try {
+      for (let message = parser.next(); message !== null; message = parser.next()) this.dispatch(message);
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
+    }
+    this.queue[0]?.endOfChunk?.();
+  }
+
+  private socketGone(error: Error | undefined): void {
+    this.socketError ??= error;
+    this.finish();
   }
 
   /** The codecs this connection encodes parameters and decodes rows with. */
@@ -217,16 +230,8 @@ export class Connection {
 
   /** Resolves when the socket's write buffer drained (or the connection closed). */
   drained(): Promise<void> {
-    if (this.closedWith || !this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off("drain", done);
-        this.socket.off("close", done);
-        resolve();
-      };
-      this.socket.on("drain", done);
-      this.socket.on("close", done);
-    });
+    if (this.closedWith) return Promise.resolve();
+    return this.socket.drained();
   }
 
   /** Stops/restarts reading from the server (backpressure for COPY TO). */

@@ -1,5 +1,6 @@
 import { Socket } from "node:net";
 import { PgError, PgPool } from "@fasterapi/pg-pool";
+import { NativeSessionSocket } from "@fasterapi/pg-pool-native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./fixtures/database.js";
 
@@ -36,24 +37,31 @@ describe("pipelining", () => {
     }
   });
 
-  it("sends all queries issued in one event-loop turn in a single socket write", async () => {
+  it("sends all queries issued in one event-loop turn in a single write", async () => {
     const pool = new PgPool({ url: db.url, max: 1 });
     const serverPort = Number(new URL(db.url).port || 5432);
     try {
       await pool.query("SELECT $1::int AS i", [0]);
-      const original = Socket.prototype.write;
+      // The session runs on the engine's socket or, with FASTERAPI_NATIVE=0, on a net.Socket:
+      // count writes on both (a net.Socket only toward the server).
       let writes = 0;
-      Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
-        if (this.remotePort === serverPort) writes++;
-        return (original as (...a: unknown[]) => boolean).apply(this, args);
-      } as typeof original;
+      const restore = [NativeSessionSocket.prototype, Socket.prototype].map((socketClass) => {
+        const original = socketClass.write;
+        socketClass.write = function (this: unknown, ...args: unknown[]) {
+          if (!(this instanceof Socket) || this.remotePort === serverPort) writes++;
+          return (original as (...a: unknown[]) => boolean).apply(this, args);
+        } as typeof original;
+        return () => {
+          socketClass.write = original;
+        };
+      });
       let rows: { i: number }[];
       try {
         rows = await Promise.all(
           Array.from({ length: 50 }, (_, i) => pool.one<{ i: number }>("SELECT $1::int AS i", [i])),
         );
       } finally {
-        Socket.prototype.write = original;
+        for (const undo of restore) undo();
       }
       expect(rows.map((r) => r.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
       expect(writes).toBe(1);
