@@ -3,9 +3,10 @@
 import pg from "pg";
 import postgres from "postgres";
 
-export async function fasterapiClient(url, max) {
+/** `native: false` runs sessions on net.Socket (the JS twin) instead of the engine's sockets. */
+export async function fasterapiClient(url, max, native) {
   const { PgPool } = await import("@fasterapi/pg-pool");
-  const pool = new PgPool({ url, max });
+  const pool = new PgPool({ url, max, native });
   return {
     lookup: (id) => pool.query("SELECT aid, abalance FROM pgbench_accounts WHERE aid = $1", [id]),
     manyRows: () => pool.query("SELECT id, name, price, created_at FROM items"),
@@ -74,6 +75,7 @@ function* copyTextChunks(rows) {
 
 export const CLIENTS = {
   "FasterAPI pg-pool": fasterapiClient,
+  "FasterAPI pg-pool (net.Socket)": (url, max) => fasterapiClient(url, max, false),
   pg: pgClient,
   "postgres.js": postgresJsClient,
 };

@@ -189,14 +189,16 @@ function readCString(buf: Buffer, at: number, stop: number): { value: string; ne
 
 function parseCommandComplete(tag: string): CommandComplete {
   // "INSERT 0 5", "SELECT 3", "UPDATE 1", "COPY 10": the last number is the row count. Other tags
-  // ("CREATE TABLE", "BEGIN") carry none.
+  // ("CREATE TABLE", "BEGIN") carry none. Scanned by char code: this runs once per query.
   const sp = tag.lastIndexOf(" ");
-  if (sp > 0) {
-    const last = tag.slice(sp + 1);
-    if (/^\d+$/.test(last)) {
-      const first = tag.indexOf(" ");
-      return { type: "CommandComplete", tag, command: tag.slice(0, first), rowCount: Number(last) };
+  if (sp > 0 && sp < tag.length - 1) {
+    let rowCount = 0;
+    for (let i = sp + 1; i < tag.length; i++) {
+      const digit = tag.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return { type: "CommandComplete", tag, command: tag, rowCount: null };
+      rowCount = rowCount * 10 + digit;
     }
+    return { type: "CommandComplete", tag, command: tag.slice(0, tag.indexOf(" ")), rowCount };
   }
   return { type: "CommandComplete", tag, command: tag, rowCount: null };
 }

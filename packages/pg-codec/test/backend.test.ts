@@ -93,6 +93,16 @@ const samples: [string, Buffer, unknown][] = [
     { type: "CommandComplete", tag: "INSERT 0 7", command: "INSERT", rowCount: 7 },
   ],
   [
+    "CommandComplete SELECT 0",
+    frame("C", "SELECT 0"),
+    { type: "CommandComplete", tag: "SELECT 0", command: "SELECT", rowCount: 0 },
+  ],
+  [
+    "CommandComplete CREATE TABLE (no count)",
+    frame("C", "CREATE TABLE"),
+    { type: "CommandComplete", tag: "CREATE TABLE", command: "CREATE TABLE", rowCount: null },
+  ],
+  [
     "CommandComplete BEGIN",
     frame("C", "BEGIN"),
     { type: "CommandComplete", tag: "BEGIN", command: "BEGIN", rowCount: null },

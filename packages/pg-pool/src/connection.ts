@@ -146,44 +146,95 @@ export class Connection {
   }
 
   /** Runs one statement through the extended protocol, preparing (and caching) it first if needed. */
-  async query<R = Row>(
+  query<R = Row>(
     sql: string,
     params: readonly unknown[] = [],
     options: QueryOptions = {},
+  ): Promise<QueryResult<R>> {
+    // Fast path for a statement this session prepared already, without cancellation: the request is
+    // queued now, with no async layers between the caller and its answer.
+    const statement =
+      this.statements.capacity > 0 && !options.signal && !options.statementTimeoutMs && Array.isArray(params)
+        ? this.statements.get(sql)
+        : undefined;
+    if (statement === undefined || !statement.described) return this.prepareAndRun<R>(sql, params, options);
+    // Counted until settled, so the pool does not lend this connection out before a re-prepare.
+    this.activeQueries++;
+    statement.pins++;
+    let request: ExecuteRequest<R>;
+    try {
+      request = this.send<R>(statement, params, options);
+    } catch (error) {
+      statement.pins--;
+      this.settled();
+      return Promise.reject(error);
+    }
+    return request.promise.then(
+      (result) => {
+        statement.pins--;
+        this.settled();
+        return result;
+      },
+      (error: unknown) => {
+        statement.pins--;
+        const retry = this.mayPrepareAgain(statement, error)
+          ? this.prepareAgainAndRun<R>(sql, statement, params, options)
+          : Promise.reject(error);
+        return retry.finally(() => this.settled());
+      },
+    );
+  }
+
+  private async prepareAndRun<R>(
+    sql: string,
+    params: readonly unknown[],
+    options: QueryOptions,
   ): Promise<QueryResult<R>> {
     if (typeof sql !== "string") throw new TypeError("query: sql must be a string");
     if (!Array.isArray(params)) throw new TypeError("query: params must be an array");
     // Counted from the first moment, so the pool does not lend this connection out while we prepare.
     this.activeQueries++;
     try {
-      return await this.run<R>(sql, params, options);
-    } finally {
-      this.activeQueries--;
-      if (!this.busy) this.onIdle?.();
-    }
-  }
-
-  private async run<R>(
-    sql: string,
-    params: readonly unknown[],
-    options: QueryOptions,
-  ): Promise<QueryResult<R>> {
-    let statement = await this.prepared(sql);
-    try {
+      const statement = await this.prepared(sql);
       try {
         return await this.execute<R>(statement, params, options);
       } catch (error) {
-        // After ALTER TABLE the server refuses the cached plan (0A000), after DISCARD it forgot the name
-        // (26000): prepare again once. Not inside a transaction block: the failure aborted it already.
-        if (statement.name === "" || !isStaleStatement(error) || this.transactionStatus !== "I") throw error;
-        const fresh = await this.prepared(sql, statement);
+        if (!this.mayPrepareAgain(statement, error)) throw error;
+        return await this.prepareAgainAndRun<R>(sql, statement, params, options);
+      } finally {
         statement.pins--;
-        statement = fresh;
-        return await this.execute<R>(statement, params, options);
       }
     } finally {
-      statement.pins--;
+      this.settled();
     }
+  }
+
+  /**
+   * After ALTER TABLE the server refuses the cached plan (0A000), after DISCARD it forgot the name
+   * (26000): prepare again once. Not inside a transaction block: the failure aborted it already.
+   */
+  private mayPrepareAgain(statement: PreparedStatement, error: unknown): boolean {
+    return statement.name !== "" && isStaleStatement(error) && this.transactionStatus === "I";
+  }
+
+  private async prepareAgainAndRun<R>(
+    sql: string,
+    stale: PreparedStatement,
+    params: readonly unknown[],
+    options: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    const fresh = await this.prepared(sql, stale);
+    try {
+      return await this.execute<R>(fresh, params, options);
+    } finally {
+      fresh.pins--;
+    }
+  }
+
+  /** A query() call settled. */
+  private settled(): void {
+    this.activeQueries--;
+    if (!this.busy) this.onIdle?.();
   }
 
   /** Sends a simple Query (no parameters, results ignored) and resolves with the last command tag. */
@@ -330,6 +381,25 @@ export class Connection {
   ): Promise<QueryResult<R>> {
     const { signal, statementTimeoutMs } = options;
     signal?.throwIfAborted();
+    const request = this.send<R>(statement, params, options);
+    if (!signal && !statementTimeoutMs) return request.promise;
+    const cancel = () => this.cancel(request);
+    signal?.addEventListener("abort", cancel, { once: true });
+    const timer = statementTimeoutMs ? setTimeout(cancel, statementTimeoutMs) : undefined;
+    try {
+      return await request.promise;
+    } finally {
+      signal?.removeEventListener("abort", cancel);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Queues [Parse +] Bind + Execute + Sync for a described statement. */
+  private send<R>(
+    statement: PreparedStatement,
+    params: readonly unknown[],
+    options: QueryOptions,
+  ): ExecuteRequest<R> {
     if (params.length !== statement.paramOids.length) {
       throw new TypeError(
         `query expects ${statement.paramOids.length} parameter(s), got ${params.length}: ${statement.sql.slice(0, 80)}`,
@@ -344,16 +414,7 @@ export class Connection {
       if (statement.name === "") w.parse("", statement.sql, statement.paramOids);
       w.bind("", statement.name, params, statement.paramOids, statement.resultFormats).execute("").sync();
     });
-    if (!signal && !statementTimeoutMs) return request.promise;
-    const cancel = () => this.cancel(request);
-    signal?.addEventListener("abort", cancel, { once: true });
-    const timer = statementTimeoutMs ? setTimeout(cancel, statementTimeoutMs) : undefined;
-    try {
-      return await request.promise;
-    } finally {
-      signal?.removeEventListener("abort", cancel);
-      clearTimeout(timer);
-    }
+    return request;
   }
 
   private sendCancel(): void {

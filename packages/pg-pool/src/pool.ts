@@ -133,22 +133,34 @@ export class PgPool extends Queryable {
   }
 
   /** Runs one statement; concurrent calls pipeline on shared connections. */
-  async query<R = Row>(
-    sql: string,
-    params?: readonly unknown[],
-    options?: QueryOptions,
-  ): Promise<QueryResult<R>> {
+  query<R = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
     // A CancelRequest interrupts whatever the session runs, so a cancellable query gets a session to itself.
-    if (options?.signal || options?.statementTimeoutMs) {
-      const slot = await this.takeSlot(options.signal);
-      try {
-        return await slot.connection.query<R>(sql, params, options);
-      } finally {
-        this.giveBack(slot);
-      }
+    if (options?.signal || options?.statementTimeoutMs) return this.queryAlone<R>(sql, params, options);
+    let ready: Slot | undefined;
+    try {
+      ready = this.pickShared();
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const ready = this.pickShared();
+    // No async layer on the usual path: the connection's promise is the caller's.
     if (ready) return ready.connection.query<R>(sql, params, options);
+    return this.queryWhenShared<R>(sql, params, options);
+  }
+
+  private async queryAlone<R>(sql: string, params: readonly unknown[] | undefined, options: QueryOptions) {
+    const slot = await this.takeSlot(options.signal);
+    try {
+      return await slot.connection.query<R>(sql, params, options);
+    } finally {
+      this.giveBack(slot);
+    }
+  }
+
+  private async queryWhenShared<R>(
+    sql: string,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions | undefined,
+  ): Promise<QueryResult<R>> {
     const slot = await this.waitShared();
     // The reservation kept the slot from being lent out until this query counts as in flight on it.
     slot.reserved--;

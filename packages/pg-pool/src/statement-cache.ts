@@ -56,6 +56,8 @@ export function statementName(sql: string): string {
 
 export class StatementCache {
   private readonly entries = new Map<string, PreparedStatement>();
+  /** The most recently used entry: using it again needs no reordering (the usual hot loop). */
+  private newest: PreparedStatement | undefined;
 
   constructor(readonly capacity: number) {}
 
@@ -66,9 +68,10 @@ export class StatementCache {
   /** The entry for `sql`, marked most recently used. */
   get(sql: string): PreparedStatement | undefined {
     const entry = this.entries.get(sql);
-    if (entry) {
+    if (entry && entry !== this.newest) {
       this.entries.delete(sql);
       this.entries.set(sql, entry);
+      this.newest = entry;
     }
     return entry;
   }
@@ -84,6 +87,7 @@ export class StatementCache {
    */
   add(entry: PreparedStatement): PreparedStatement[] {
     this.entries.set(entry.sql, entry);
+    this.newest = entry;
     const evicted: PreparedStatement[] = [];
     for (const candidate of this.entries.values()) {
       if (this.entries.size <= this.capacity) break;
@@ -97,9 +101,11 @@ export class StatementCache {
   /** Forgets `entry` if it is still the current one for its SQL. */
   remove(entry: PreparedStatement): void {
     if (this.entries.get(entry.sql) === entry) this.entries.delete(entry.sql);
+    if (this.newest === entry) this.newest = undefined;
   }
 
   clear(): void {
     this.entries.clear();
+    this.newest = undefined;
   }
 }
