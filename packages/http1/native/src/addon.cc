@@ -10,15 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "fasterapi/napi_module.h"
 #include "http1_module.h"
 
 namespace fasterapi::http1 {
 namespace {
-
-#define CHECK_NAPI(call)               \
-  do {                                 \
-    if ((call) != napi_ok) return nullptr; \
-  } while (0)
 
 // A reusable conversion buffer that grows and never shrinks. Not a std::string: resizing one to
 // its capacity before each conversion would zero-fill it, a cost that grows with the largest body.
@@ -44,10 +40,7 @@ struct JsState {
   // The request slab: an ArrayBuffer JS keeps whole-slab views of. Batches are appended and never
   // rewritten, so a request's lazy fields stay valid however long its exchange lives; a full slab
   // is replaced (JS gets the new one with the batch), never reused.
-  napi_ref slab = nullptr;
-  uint8_t* slab_data = nullptr;
-  size_t slab_size = 0;
-  size_t slab_used = 0;
+  napi::Slab slab;
   // End-of-turn delivery of the request batch: check runs right after this turn's I/O, idle keeps
   // the loop from blocking in poll when the batch was scheduled after the check phase began.
   uv_check_t* turn_end = nullptr;
@@ -60,23 +53,10 @@ struct JsState {
 
 JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
 
-// Calls a JS callback from an engine callback (or from a native call), with the callback scope
-// that drains microtasks afterwards. An exception becomes an uncaught exception, as in node:net.
+// Calls a JS callback from an engine callback (or from a native call); see napi::call_js.
 bool call(Module* m, napi_ref fn_ref, size_t argc, napi_value* argv, napi_value* result) {
   JsState* js = js_of(m);
-  napi_value fn, recv;
-  napi_get_reference_value(js->env, fn_ref, &fn);
-  napi_get_global(js->env, &recv);  // make_callback needs an object receiver
-  const napi_status status = napi_make_callback(js->env, js->async, recv, fn, argc, argv, result);
-  if (status == napi_ok) return true;
-  bool pending = false;
-  napi_is_exception_pending(js->env, &pending);
-  if (pending) {
-    napi_value error;
-    napi_get_and_clear_last_exception(js->env, &error);
-    napi_fatal_exception(js->env, error);
-  }
-  return false;
+  return napi::call_js(js->env, js->async, fn_ref, argc, argv, result);
 }
 
 napi_value number(napi_env env, double v) {
@@ -409,7 +389,7 @@ void finalize_protocol(napi_env env, void* data, void*) {
   napi_delete_reference(env, js->on_body);
   napi_delete_reference(env, js->on_drain);
   napi_delete_reference(env, js->on_closed);
-  if (js->slab != nullptr) napi_delete_reference(env, js->slab);
+  js->slab.release(env);
   close_turn_handles(js);
   napi_async_destroy(env, js->async);
   module_release(m);
@@ -428,39 +408,18 @@ uint32_t option_u32(napi_env env, napi_value options, const char* name, uint32_t
   return out;
 }
 
-napi_ref callback_ref(napi_env env, napi_value callbacks, const char* name) {
-  napi_value fn;
-  napi_valuetype t = napi_undefined;
-  if (napi_get_named_property(env, callbacks, name, &fn) == napi_ok) napi_typeof(env, fn, &t);
-  if (t != napi_function) {
-    std::string msg = std::string("createProtocol: callbacks.") + name + " must be a function";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return nullptr;
-  }
-  napi_ref ref = nullptr;
-  napi_create_reference(env, fn, 1, &ref);
-  return ref;
-}
-
 // createProtocol(engineApi, { onRequests, onBody, onDrain, onClosed }, options)
 //   -> { protocol, send, writeHead, write, end, readBody, resumeBody, remoteAddress, stats }
 napi_value create_protocol(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
-  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  const napi_type_tag api_tag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
-  bool tagged = false;
-  void* api_ptr = nullptr;
-  if (argc < 3 || napi_check_object_type_tag(env, argv[0], &api_tag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, argv[0], &api_ptr) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "createProtocol: the first argument must be @fasterapi/native's engineApi()");
+  FA_NAPI_CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 3) {
+    napi_throw_type_error(env, nullptr, "createProtocol(engineApi, callbacks, options)");
     return nullptr;
   }
-  const auto* api = static_cast<const fa_engine_api*>(api_ptr);
-  if (api->abi_version != FA_ENGINE_ABI_VERSION || api->size < sizeof(fa_engine_api)) {
-    napi_throw_error(env, nullptr, "createProtocol: @fasterapi/native speaks a different engine ABI version");
-    return nullptr;
-  }
+  const fa_engine_api* api = napi::engine_api_arg(env, argv[0], "createProtocol");
+  if (api == nullptr) return nullptr;
   ModuleOptions opts;
   opts.limits.max_head_bytes = option_u32(env, argv[2], "maxHeaderBytes", opts.limits.max_head_bytes);
   opts.limits.max_request_line = option_u32(env, argv[2], "maxRequestLine", opts.limits.max_request_line);
@@ -473,20 +432,12 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
 
   auto* js = new JsState();
   js->env = env;
-  js->on_requests = callback_ref(env, argv[1], "onRequests");
-  js->on_body = js->on_requests ? callback_ref(env, argv[1], "onBody") : nullptr;
-  js->on_drain = js->on_body ? callback_ref(env, argv[1], "onDrain") : nullptr;
-  js->on_closed = js->on_drain ? callback_ref(env, argv[1], "onClosed") : nullptr;
-  if (js->on_closed == nullptr) {
-    for (napi_ref r : {js->on_requests, js->on_body, js->on_drain})
-      if (r != nullptr) napi_delete_reference(env, r);
+  if (!napi::callback_refs(env, argv[1], {"onRequests", "onBody", "onDrain", "onClosed"},
+                           {&js->on_requests, &js->on_body, &js->on_drain, &js->on_closed}, "createProtocol")) {
     delete js;
     return nullptr;
   }
-  napi_value resource, resource_name;
-  napi_create_object(env, &resource);
-  napi_create_string_utf8(env, "fasterapi.http1", NAPI_AUTO_LENGTH, &resource_name);
-  napi_async_init(env, resource, resource_name, &js->async);
+  js->async = napi::async_context(env, "fasterapi.http1");
 
   set_engine_api(api);
   auto* m = new Module(api, opts);
@@ -495,29 +446,23 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   open_turn_handles(env, m);
 
   napi_value result, protocol;
-  CHECK_NAPI(napi_create_object(env, &result));
-  CHECK_NAPI(napi_create_external(env, &m->proto, nullptr, nullptr, &protocol));
-  const napi_type_tag proto_tag = {FA_PROTOCOL_TAG_LOWER, FA_PROTOCOL_TAG_UPPER};
-  CHECK_NAPI(napi_type_tag_object(env, protocol, &proto_tag));
-  CHECK_NAPI(napi_add_finalizer(env, protocol, m, finalize_protocol, nullptr, nullptr));
-  CHECK_NAPI(napi_set_named_property(env, result, "protocol", protocol));
-  const struct { const char* name; napi_callback fn; } methods[] = {
+  FA_NAPI_CHECK(napi_create_object(env, &result));
+  protocol = napi::protocol_external(env, &m->proto, finalize_protocol, m);
+  if (protocol == nullptr) return nullptr;
+  FA_NAPI_CHECK(napi_set_named_property(env, result, "protocol", protocol));
+  const napi::Method methods[] = {
       {"send", js_send},           {"sendTyped", js_send_typed}, {"writeHead", js_write_head}, {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
       {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };
-  for (const auto& method : methods) {
-    napi_value fn;
-    CHECK_NAPI(napi_create_function(env, method.name, NAPI_AUTO_LENGTH, method.fn, m, &fn));
-    CHECK_NAPI(napi_set_named_property(env, result, method.name, fn));
-  }
+  if (!napi::define_methods(env, result, methods, m)) return nullptr;
   return result;
 }
 
 napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
-  CHECK_NAPI(napi_create_function(env, "createProtocol", NAPI_AUTO_LENGTH, create_protocol, nullptr, &fn));
-  CHECK_NAPI(napi_set_named_property(env, exports, "createProtocol", fn));
+  FA_NAPI_CHECK(napi_create_function(env, "createProtocol", NAPI_AUTO_LENGTH, create_protocol, nullptr, &fn));
+  FA_NAPI_CHECK(napi_set_named_property(env, exports, "createProtocol", fn));
   return exports;
 }
 
@@ -530,20 +475,6 @@ constexpr size_t kSlabBytes = 256 * 1024;
 
 constexpr size_t align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
 
-// Makes a fresh slab of at least `need` bytes current; returns it (for JS) or nullptr on failure.
-napi_value replace_slab(JsState* js, size_t need) {
-  napi_value slab;
-  void* data = nullptr;
-  const size_t size = align4(need > kSlabBytes ? need : kSlabBytes);
-  if (napi_create_arraybuffer(js->env, size, &data, &slab) != napi_ok) return nullptr;
-  if (js->slab != nullptr) napi_delete_reference(js->env, js->slab);
-  napi_create_reference(js->env, slab, 1, &js->slab);
-  js->slab_data = static_cast<uint8_t*>(data);
-  js->slab_size = size;
-  js->slab_used = 0;
-  return slab;
-}
-
 // Copies the module's batch into the slab (a new one when it does not fit) and fills argv with
 // (metaAt, metaWords, newSlab | undefined); false when no slab memory could be had.
 // Layout: the head bytes, then (4-byte aligned) the groups, span offsets rebased to the slab.
@@ -551,14 +482,14 @@ bool copy_to_slab(JsState* js, const Module* m, napi_value argv[3]) {
   const size_t bytes_len = m->batch_bytes.size();
   const size_t words = m->batch_meta.size();
   napi_get_undefined(js->env, &argv[2]);
-  if (js->slab == nullptr || align4(js->slab_used + bytes_len) + words * 4 > js->slab_size) {
-    argv[2] = replace_slab(js, align4(bytes_len) + words * 4);
+  if (js->slab.ref == nullptr || align4(js->slab.used + bytes_len) + words * 4 > js->slab.size) {
+    argv[2] = js->slab.replace(js->env, align4(bytes_len) + words * 4, kSlabBytes);
     if (argv[2] == nullptr) return false;
   }
-  const uint32_t base = static_cast<uint32_t>(js->slab_used);
-  std::memcpy(js->slab_data + base, m->batch_bytes.data(), bytes_len);
+  const uint32_t base = static_cast<uint32_t>(js->slab.used);
+  std::memcpy(js->slab.data + base, m->batch_bytes.data(), bytes_len);
   const size_t meta_at = align4(base + bytes_len);
-  auto* meta = reinterpret_cast<uint32_t*>(js->slab_data + meta_at);
+  auto* meta = reinterpret_cast<uint32_t*>(js->slab.data + meta_at);
   std::memcpy(meta, m->batch_meta.data(), words * 4);
   for (size_t at = 0; at < words;) {
     const uint32_t records = meta[at + 2];
@@ -574,7 +505,7 @@ bool copy_to_slab(JsState* js, const Module* m, napi_value argv[3]) {
       at += kRecordFixedWords + 4 * headers;
     }
   }
-  js->slab_used = meta_at + words * 4;
+  js->slab.used = meta_at + words * 4;
   argv[0] = number(js->env, static_cast<double>(meta_at / 4));
   argv[1] = number(js->env, static_cast<double>(words));
   return true;

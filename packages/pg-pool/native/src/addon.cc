@@ -9,15 +9,11 @@
 #include <cstring>
 #include <string>
 
+#include "fasterapi/napi_module.h"
 #include "wire_module.h"
 
 namespace fasterapi::pgwire {
 namespace {
-
-#define CHECK_NAPI(call)                   \
-  do {                                     \
-    if ((call) != napi_ok) return nullptr; \
-  } while (0)
 
 // A slab holds many reads; a read larger than one (the engine's reads are at most 64 KiB, kept
 // bytes can be more) gets a slab of its own size.
@@ -29,52 +25,22 @@ struct JsState {
   napi_ref on_drain = nullptr;
   napi_ref on_closed = nullptr;
   napi_async_context async = nullptr;
-  // Regions handed to JS are never rewritten; a full slab is replaced, and JS's views keep the
-  // old one alive for as long as they need it.
-  napi_ref slab = nullptr;
-  uint8_t* slab_data = nullptr;
-  size_t slab_size = 0;
-  size_t slab_used = 0;
+  napi::Slab slab;  // reads are appended; JS's views keep replaced slabs alive as long as needed
   bool alive = true;  // false once JS dropped the protocol: events are no longer delivered
 };
 
 JsState* js_of(WireModule* m) { return static_cast<JsState*>(m->js); }
 
-// Calls JS from an engine callback with a callback scope, so microtasks (the awaits that follow
-// a settled query, and the next query's write) run before the engine flushes this connection.
+// Calls JS from an engine callback: microtasks (the awaits that follow a settled query, and the
+// next query's write) run before the engine flushes this connection.
 void call(JsState* js, napi_ref fn_ref, size_t argc, napi_value* argv) {
-  napi_value fn, recv;
-  napi_get_reference_value(js->env, fn_ref, &fn);
-  napi_get_global(js->env, &recv);
-  if (napi_make_callback(js->env, js->async, recv, fn, argc, argv, nullptr) == napi_ok) return;
-  bool pending = false;
-  napi_is_exception_pending(js->env, &pending);
-  if (pending) {
-    napi_value error;
-    napi_get_and_clear_last_exception(js->env, &error);
-    napi_fatal_exception(js->env, error);
-  }
+  napi::call_js(js->env, js->async, fn_ref, argc, argv, nullptr);
 }
 
 napi_value number(napi_env env, double v) {
   napi_value out;
   napi_create_double(env, v, &out);
   return out;
-}
-
-// Makes room for `len` bytes; returns the new slab's ArrayBuffer when it had to replace the old one.
-napi_value reserve_slab(JsState* js, size_t len) {
-  if (js->slab != nullptr && js->slab_size - js->slab_used >= len) return nullptr;
-  const size_t size = len > kSlabSize ? len : kSlabSize;
-  void* data = nullptr;
-  napi_value buffer;
-  if (napi_create_arraybuffer(js->env, size, &data, &buffer) != napi_ok) return nullptr;
-  if (js->slab != nullptr) napi_delete_reference(js->env, js->slab);
-  napi_create_reference(js->env, buffer, 1, &js->slab);
-  js->slab_data = static_cast<uint8_t*>(data);
-  js->slab_size = size;
-  js->slab_used = 0;
-  return buffer;
 }
 
 }  // namespace
@@ -84,18 +50,18 @@ void js_data(WireModule* m, uint64_t id, const uint8_t* data, size_t len) {
   if (!js->alive) return;
   napi_handle_scope scope;
   napi_open_handle_scope(js->env, &scope);
-  napi_value fresh = reserve_slab(js, len);
-  if (js->slab_size - js->slab_used < len) {
+  napi_value fresh = js->slab.available() >= len ? nullptr : js->slab.replace(js->env, len, kSlabSize);
+  if (js->slab.available() < len) {
     // Out of memory for a slab: the session cannot go on without these bytes.
     napi_close_handle_scope(js->env, scope);
     if (fa_conn* conn = m->find(id)) m->api->conn_close(conn, FA_CLOSE_ABORT);
     return;
   }
-  std::memcpy(js->slab_data + js->slab_used, data, len);
+  std::memcpy(js->slab.data + js->slab.used, data, len);
   napi_value argv[4] = {number(js->env, static_cast<double>(id)),
-                        number(js->env, static_cast<double>(js->slab_used)),
+                        number(js->env, static_cast<double>(js->slab.used)),
                         number(js->env, static_cast<double>(len)), fresh};
-  js->slab_used += len;
+  js->slab.used += len;
   if (fresh == nullptr) napi_get_undefined(js->env, &argv[3]);
   call(js, js->on_data, 4, argv);
   napi_close_handle_scope(js->env, scope);
@@ -193,24 +159,10 @@ void finalize_protocol(napi_env env, void* data, void*) {
   auto* m = static_cast<WireModule*>(data);
   JsState* js = js_of(m);
   js->alive = false;
-  for (napi_ref r : {js->on_data, js->on_drain, js->on_closed, js->slab})
-    if (r != nullptr) napi_delete_reference(env, r);
+  for (napi_ref r : {js->on_data, js->on_drain, js->on_closed}) napi_delete_reference(env, r);
+  js->slab.release(env);
   napi_async_destroy(env, js->async);
   module_release(m);
-}
-
-napi_ref callback_ref(napi_env env, napi_value callbacks, const char* name) {
-  napi_value fn;
-  napi_valuetype t = napi_undefined;
-  if (napi_get_named_property(env, callbacks, name, &fn) == napi_ok) napi_typeof(env, fn, &t);
-  if (t != napi_function) {
-    const std::string msg = std::string("createWireProtocol: callbacks.") + name + " must be a function";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return nullptr;
-  }
-  napi_ref ref = nullptr;
-  napi_create_reference(env, fn, 1, &ref);
-  return ref;
 }
 
 // createWireProtocol(engineApi, { onData, onDrain, onClosed })
@@ -218,59 +170,35 @@ napi_ref callback_ref(napi_env env, napi_value callbacks, const char* name) {
 napi_value create_wire_protocol(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  const napi_type_tag api_tag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
-  bool tagged = false;
-  void* api_ptr = nullptr;
-  if (argc < 2 || napi_check_object_type_tag(env, argv[0], &api_tag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, argv[0], &api_ptr) != napi_ok) {
-    napi_throw_type_error(env, nullptr,
-                          "createWireProtocol: the first argument must be @fasterapi/native's engineApi()");
+  FA_NAPI_CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 2) {
+    napi_throw_type_error(env, nullptr, "createWireProtocol(engineApi, callbacks)");
     return nullptr;
   }
-  const auto* api = static_cast<const fa_engine_api*>(api_ptr);
-  if (api->abi_version != FA_ENGINE_ABI_VERSION || api->size < sizeof(fa_engine_api)) {
-    napi_throw_error(env, nullptr, "createWireProtocol: @fasterapi/native speaks a different engine ABI version");
-    return nullptr;
-  }
+  const fa_engine_api* api = napi::engine_api_arg(env, argv[0], "createWireProtocol");
+  if (api == nullptr) return nullptr;
   auto* js = new JsState();
   js->env = env;
-  js->on_data = callback_ref(env, argv[1], "onData");
-  js->on_drain = js->on_data ? callback_ref(env, argv[1], "onDrain") : nullptr;
-  js->on_closed = js->on_drain ? callback_ref(env, argv[1], "onClosed") : nullptr;
-  if (js->on_closed == nullptr) {
-    for (napi_ref r : {js->on_data, js->on_drain})
-      if (r != nullptr) napi_delete_reference(env, r);
+  if (!napi::callback_refs(env, argv[1], {"onData", "onDrain", "onClosed"},
+                           {&js->on_data, &js->on_drain, &js->on_closed}, "createWireProtocol")) {
     delete js;
     return nullptr;
   }
-  napi_value resource, resource_name;
-  napi_create_object(env, &resource);
-  napi_create_string_utf8(env, "fasterapi.pgwire", NAPI_AUTO_LENGTH, &resource_name);
-  napi_async_init(env, resource, resource_name, &js->async);
+  js->async = napi::async_context(env, "fasterapi.pgwire");
 
   WireModule* m = create_module(api, js);
   napi_value result, protocol;
-  CHECK_NAPI(napi_create_object(env, &result));
-  CHECK_NAPI(napi_create_external(env, &m->proto, nullptr, nullptr, &protocol));
-  const napi_type_tag proto_tag = {FA_PROTOCOL_TAG_LOWER, FA_PROTOCOL_TAG_UPPER};
-  CHECK_NAPI(napi_type_tag_object(env, protocol, &proto_tag));
-  CHECK_NAPI(napi_add_finalizer(env, protocol, m, finalize_protocol, nullptr, nullptr));
-  CHECK_NAPI(napi_set_named_property(env, result, "protocol", protocol));
-  const struct {
-    const char* name;
-    napi_callback fn;
-  } methods[] = {
+  FA_NAPI_CHECK(napi_create_object(env, &result));
+  protocol = napi::protocol_external(env, &m->proto, finalize_protocol, m);
+  if (protocol == nullptr) return nullptr;
+  FA_NAPI_CHECK(napi_set_named_property(env, result, "protocol", protocol));
+  const napi::Method methods[] = {
       {"write", js_write},
       {"pauseReading", js_pause},
       {"resumeReading", js_resume},
       {"close", js_close},
   };
-  for (const auto& method : methods) {
-    napi_value fn;
-    CHECK_NAPI(napi_create_function(env, method.name, NAPI_AUTO_LENGTH, method.fn, m, &fn));
-    CHECK_NAPI(napi_set_named_property(env, result, method.name, fn));
-  }
+  if (!napi::define_methods(env, result, methods, m)) return nullptr;
   return result;
 }
 

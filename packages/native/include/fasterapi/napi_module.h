@@ -1,0 +1,172 @@
+/*
+ * N-API helpers shared by protocol addons (header-only C++). Kept apart from engine_abi.h,
+ * which stays plain C with no N-API types: include node_api.h (with your NAPI_VERSION) first.
+ * They cover what every protocol addon's glue does the same way: check the engine's function
+ * table it was handed, hold JS callbacks, call them from engine callbacks, and hand JS its
+ * fa_protocol as a type-tagged external.
+ */
+#ifndef FASTERAPI_NAPI_MODULE_H
+#define FASTERAPI_NAPI_MODULE_H
+
+#include <node_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fasterapi/engine_abi.h"
+
+/* Returns nullptr from the enclosing N-API function when `call` fails. */
+#define FA_NAPI_CHECK(call)                \
+  do {                                     \
+    if ((call) != napi_ok) return nullptr; \
+  } while (0)
+
+namespace fasterapi::napi {
+
+struct Method {
+  const char* name;
+  napi_callback fn;
+};
+
+/* Sets each method on `target` as a function whose callback data is `data`; false on failure. */
+template <size_t N>
+inline bool define_methods(napi_env env, napi_value target, const Method (&methods)[N], void* data) {
+  for (const Method& method : methods) {
+    napi_value fn;
+    if (napi_create_function(env, method.name, NAPI_AUTO_LENGTH, method.fn, data, &fn) != napi_ok ||
+        napi_set_named_property(env, target, method.name, fn) != napi_ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* The engine's function table behind `value` (@fasterapi/native's engineApi()), or null with a
+ * JS error thrown. `caller` names the JS function for the message. */
+inline const fa_engine_api* engine_api_arg(napi_env env, napi_value value, const char* caller) {
+  const napi_type_tag tag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
+  bool tagged = false;
+  void* ptr = nullptr;
+  if (napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, value, &ptr) != napi_ok) {
+    const std::string msg = std::string(caller) + ": the first argument must be @fasterapi/native's engineApi()";
+    napi_throw_type_error(env, nullptr, msg.c_str());
+    return nullptr;
+  }
+  const auto* api = static_cast<const fa_engine_api*>(ptr);
+  if (api->abi_version != FA_ENGINE_ABI_VERSION || api->size < sizeof(fa_engine_api)) {
+    const std::string msg = std::string(caller) + ": @fasterapi/native speaks a different engine ABI version";
+    napi_throw_error(env, nullptr, msg.c_str());
+    return nullptr;
+  }
+  return api;
+}
+
+/* A strong reference to the function callbacks[name], or null with a TypeError thrown. */
+inline napi_ref callback_ref(napi_env env, napi_value callbacks, const char* name, const char* caller) {
+  napi_value fn;
+  napi_valuetype type = napi_undefined;
+  if (napi_get_named_property(env, callbacks, name, &fn) == napi_ok) napi_typeof(env, fn, &type);
+  if (type != napi_function) {
+    const std::string msg = std::string(caller) + ": callbacks." + name + " must be a function";
+    napi_throw_type_error(env, nullptr, msg.c_str());
+    return nullptr;
+  }
+  napi_ref ref = nullptr;
+  napi_create_reference(env, fn, 1, &ref);
+  return ref;
+}
+
+/* Takes a strong reference to each function callbacks[names[i]] into *refs[i]: all or none (on
+ * failure those taken are deleted again and a TypeError is pending). */
+template <size_t N>
+inline bool callback_refs(napi_env env, napi_value callbacks, const char* const (&names)[N],
+                          napi_ref* const (&refs)[N], const char* caller) {
+  for (size_t i = 0; i < N; i++) {
+    *refs[i] = callback_ref(env, callbacks, names[i], caller);
+    if (*refs[i] != nullptr) continue;
+    for (size_t j = 0; j < i; j++) {
+      napi_delete_reference(env, *refs[j]);
+      *refs[j] = nullptr;
+    }
+    return false;
+  }
+  return true;
+}
+
+/* The async context a module's callbacks run in (async_hooks see `name` as their resource type). */
+inline napi_async_context async_context(napi_env env, const char* name) {
+  napi_value resource, resource_name;
+  napi_async_context context = nullptr;
+  napi_create_object(env, &resource);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, resource, resource_name, &context);
+  return context;
+}
+
+/* Calls a JS callback from an engine callback with a callback scope, so microtasks run before
+ * control returns to C++. An exception becomes an uncaught exception, as in node:net. */
+inline bool call_js(napi_env env, napi_async_context async, napi_ref fn_ref, size_t argc, napi_value* argv,
+                    napi_value* result) {
+  napi_value fn, recv;
+  napi_get_reference_value(env, fn_ref, &fn);
+  napi_get_global(env, &recv); /* make_callback needs an object receiver */
+  if (napi_make_callback(env, async, recv, fn, argc, argv, result) == napi_ok) return true;
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+  return false;
+}
+
+/* `proto` as the type-tagged external the engine's listen()/adopt() accept; `finalize(env,
+ * data)` runs once JS no longer holds it. Returns null on failure. */
+inline napi_value protocol_external(napi_env env, fa_protocol* proto, napi_finalize finalize, void* data) {
+  napi_value external;
+  const napi_type_tag tag = {FA_PROTOCOL_TAG_LOWER, FA_PROTOCOL_TAG_UPPER};
+  if (napi_create_external(env, proto, nullptr, nullptr, &external) != napi_ok ||
+      napi_type_tag_object(env, external, &tag) != napi_ok ||
+      napi_add_finalizer(env, external, data, finalize, nullptr, nullptr) != napi_ok) {
+    return nullptr;
+  }
+  return external;
+}
+
+/* An append-only ArrayBuffer JS keeps views of: bytes handed out are never rewritten, and a full
+ * slab is replaced (JS gets the new one), never reused, so views stay valid as long as JS holds
+ * them and no ArrayBuffer is created per delivery. */
+struct Slab {
+  napi_ref ref = nullptr;
+  uint8_t* data = nullptr;
+  size_t size = 0;
+  size_t used = 0;
+
+  size_t available() const { return ref == nullptr ? 0 : size - used; }
+
+  /* Makes a fresh slab of max(need, min_size) bytes current; returns it for JS, or nullptr. */
+  napi_value replace(napi_env env, size_t need, size_t min_size) {
+    napi_value buffer;
+    void* bytes = nullptr;
+    const size_t want = need > min_size ? need : min_size;
+    if (napi_create_arraybuffer(env, want, &bytes, &buffer) != napi_ok) return nullptr;
+    release(env);
+    napi_create_reference(env, buffer, 1, &ref);
+    data = static_cast<uint8_t*>(bytes);
+    size = want;
+    used = 0;
+    return buffer;
+  }
+
+  void release(napi_env env) {
+    if (ref != nullptr) napi_delete_reference(env, ref);
+    ref = nullptr;
+  }
+};
+
+}  // namespace fasterapi::napi
+
+#endif
