@@ -227,6 +227,36 @@ describe("Engine (plain TCP)", () => {
   });
 });
 
+describe("Engine.adopt", () => {
+  it("serves a socket connected elsewhere with a protocol, while Node's own descriptor closes", async () => {
+    const engine = newEngine();
+    const proto = echo.createProtocol(engine.api, { name: "line" });
+    const server: Server = createServer();
+    server.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+    const client = connect({ host: "127.0.0.1", port: (server.address() as { port: number }).port });
+    await new Promise((resolve) => client.once("connect", resolve));
+    const peer = await accepted;
+    const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    const id = engine.adopt(fd, proto);
+    expect(id).toBeGreaterThan(0);
+    client.destroy();
+    const done = collect(peer);
+    peer.write("adopted\nquit\n");
+    expect(await done).toEqual({ received: "adopted\n", closedBy: "end" });
+    expect(engine.stats()).toMatchObject({ connections: 1 });
+    server.close();
+  });
+
+  it("refuses a descriptor that is not open", () => {
+    const engine = newEngine();
+    const proto = echo.createProtocol(engine.api, { name: "line" });
+    expect(() => engine.adopt(987654, proto)).toThrow(/cannot duplicate socket descriptor/);
+    expect(() => engine.adopt(-1, proto)).toThrow(TypeError);
+  });
+});
+
 describe("Engine errors", () => {
   let server: Server | undefined;
   afterEach(() => server?.close());
