@@ -1,7 +1,7 @@
 // The socket an authenticated session runs on, behind one interface: the C++ engine's
 // (@fasterapi/pg-pool-native, adopted from the handshake's net.Socket) or the net.Socket itself,
-// its JS twin. The engine is the default because `pnpm bench pg` measures it faster; TLS
-// sessions stay on Node's TLS socket.
+// its JS twin. The engine is the default because it costs about a quarter less CPU per query
+// and `pnpm bench pg` measures it as fast or faster on lookups; TLS sessions stay on Node's TLS socket.
 import type { Socket } from "node:net";
 import { nativeMode } from "@fasterapi/native";
 import { adoptSessionSocket, type SessionSocketEvents } from "@fasterapi/pg-pool-native";
