@@ -2,6 +2,8 @@
 // handshake's net.Socket) or the net.Socket itself. Observed from outside: Node's own TCP or
 // pipe handles are what `process.getActiveResourcesInfo()` lists, and an adopted session leaves
 // none behind. The rest of this package's suite runs under both (see vitest.config.mjs).
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import { PgPool } from "@fasterapi/pg-pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./fixtures/database.js";
@@ -86,5 +88,33 @@ describe("session sockets", () => {
       await pool.end();
     }
     expect(pool.stats().total).toBe(0);
+  });
+
+  it("runs one pool per worker thread, each on its thread's engine, and tears down with the thread", async () => {
+    const workers = [true, false].map(
+      (end, i) =>
+        new Worker(new URL("./fixtures/pool-worker.mjs", import.meta.url), {
+          workerData: { url: db.url, end, applicationName: `fa_worker_${i}` },
+        }),
+    );
+    const exits = Promise.all(workers.map((worker) => once(worker, "exit")));
+    const results = await Promise.all(workers.map((worker) => once(worker, "message")));
+    for (const [result] of results) expect(result).toEqual({ sum: 380, pids: expect.any(Number) });
+    const codes = await exits;
+    expect(codes.map(([code]) => code)).toEqual([0, 0]);
+    // The thread that exited without pool.end() had its sessions closed by the engine's teardown.
+    const admin = new PgPool({ url: db.url, max: 1 });
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const { n } = await admin.one<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'fa_worker_%'",
+        );
+        if (n === 0) break;
+        expect(attempt).toBeLessThan(50);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await admin.end();
+    }
   });
 });
