@@ -99,8 +99,14 @@ export default {
         const rounds = caseName.startsWith("COPY") ? 1 : ROUNDS;
         const seconds = Math.max(1, Math.round(durationSec / rounds));
         const results = Object.fromEntries(Object.keys(runners).map((name) => [name, []]));
+        // The order rotates every round: whoever runs right after pgbench (or after another client)
+        // meets a server and a core in a different state, and no participant should always be that one.
+        const order = Object.entries(runners);
         for (let round = 0; round < rounds; round++) {
-          for (const [name, runner] of Object.entries(runners)) results[name].push(runner(seconds));
+          for (let i = 0; i < order.length; i++) {
+            const [name, runner] = order[(i + round) % order.length];
+            results[name].push(runner(seconds));
+          }
         }
         cases[caseName] = {};
         for (const [name, list] of Object.entries(results)) {
