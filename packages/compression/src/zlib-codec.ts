@@ -31,34 +31,40 @@ function makeCodec(
   };
 }
 
-/** gzip at zlib `level` (0-9). */
-export function gzipCodec(level: number): Codec {
+/** The two zlib-family formats HTTP names: gzip, and "deflate", which means a zlib (RFC 1950) stream, not raw deflate. */
+const ZLIB_FORMATS = {
+  gzip: { sync: zlib.gzipSync, async: zlib.gzip, encoder: zlib.createGzip, decoder: zlib.createGunzip },
+  deflate: {
+    sync: zlib.deflateSync,
+    async: zlib.deflate,
+    encoder: zlib.createDeflate,
+    decoder: zlib.createInflate,
+  },
+} as const;
+
+function zlibFormatCodec(coding: keyof typeof ZLIB_FORMATS, level: number): Codec {
+  const format = ZLIB_FORMATS[coding];
   return makeCodec(
-    "gzip",
+    coding,
     { level },
     {
-      sync: zlib.gzipSync,
-      async: promisify(zlib.gzip) as AsyncFn,
-      encoder: (o) => zlib.createGzip(o) as ZlibStream,
-      decoder: () => zlib.createGunzip() as ZlibStream,
+      sync: format.sync,
+      async: promisify(format.async) as AsyncFn,
+      encoder: (o) => format.encoder(o) as ZlibStream,
+      decoder: () => format.decoder() as ZlibStream,
       flushKind: zlib.constants.Z_SYNC_FLUSH,
     },
   );
 }
 
-/** "deflate" as HTTP means it: a zlib (RFC 1950) stream, not raw deflate. */
+/** gzip at zlib `level` (0-9). */
+export function gzipCodec(level: number): Codec {
+  return zlibFormatCodec("gzip", level);
+}
+
+/** "deflate" at zlib `level` (0-9). */
 export function deflateCodec(level: number): Codec {
-  return makeCodec(
-    "deflate",
-    { level },
-    {
-      sync: zlib.deflateSync,
-      async: promisify(zlib.deflate) as AsyncFn,
-      encoder: (o) => zlib.createDeflate(o) as ZlibStream,
-      decoder: () => zlib.createInflate() as ZlibStream,
-      flushKind: zlib.constants.Z_SYNC_FLUSH,
-    },
-  );
+  return zlibFormatCodec("deflate", level);
 }
 
 /** Brotli at `quality` (0-11), text mode; buffered bodies pass their size as a hint. */
