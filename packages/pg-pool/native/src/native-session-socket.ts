@@ -4,7 +4,7 @@
 // one call, and writes go straight into the engine's corked queue: no stream machinery, no
 // ArrayBuffer per read, one crossing per read.
 import type { Socket } from "node:net";
-import { Engine } from "@fasterapi/native";
+import { Engine, loadEngineAddon } from "@fasterapi/native";
 import { CLOSE_REASON_ERROR, loadWireAddon, type WireAddon, type WireProtocol } from "./pgwire-addon.js";
 
 /** What a session socket reports: every read in order, then one close. */
@@ -33,7 +33,11 @@ class WireHost {
       onClosed: (id, reason) => {
         const session = this.sessions.get(id);
         this.sessions.delete(id);
-        session?.closedNow(reason === CLOSE_REASON_ERROR ? new Error("connection reset") : undefined);
+        session?.closedNow(
+          reason === CLOSE_REASON_ERROR
+            ? new Error("the connection failed (reset or socket error)")
+            : undefined,
+        );
       },
     });
   }
@@ -41,18 +45,12 @@ class WireHost {
 
 let host: WireHost | null | undefined;
 
+/** This thread's host, or null when an addon is missing (each loader throws instead under FASTERAPI_NATIVE=1). */
 function wireHost(): WireHost | null {
   if (host === undefined) {
     const addon = loadWireAddon();
-    let engine: Engine | undefined;
-    if (addon !== null) {
-      try {
-        engine = new Engine();
-      } catch {
-        engine = undefined;
-      }
-    }
-    host = addon && engine ? new WireHost(engine, addon) : null;
+    const engineAddon = addon === null ? null : loadEngineAddon();
+    host = addon !== null && engineAddon !== null ? new WireHost(new Engine(engineAddon), addon) : null;
   }
   return host;
 }
