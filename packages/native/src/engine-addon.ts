@@ -17,7 +17,7 @@ export interface NativeTlsOptions {
 }
 
 export interface EngineStats {
-  /** Connections accepted since the engine was created. */
+  /** Connections accepted (or adopted) since the engine was created. */
   connections: number;
   /** Connections open right now. */
   active: number;

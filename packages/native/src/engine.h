@@ -23,7 +23,7 @@ class Connection;
 class Listener;
 
 struct EngineStats {
-  uint64_t connections = 0;  // accepted since creation
+  uint64_t connections = 0;  // accepted or adopted since creation
   uint64_t active = 0;       // open right now
   uint64_t bytes_in = 0;     // wire bytes
   uint64_t bytes_out = 0;    // wire bytes

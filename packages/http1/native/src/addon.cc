@@ -59,11 +59,7 @@ bool call(Module* m, napi_ref fn_ref, size_t argc, napi_value* argv, napi_value*
   return napi::call_js(js->env, js->async, fn_ref, argc, argv, result);
 }
 
-napi_value number(napi_env env, double v) {
-  napi_value out;
-  napi_create_double(env, v, &out);
-  return out;
-}
+using napi::number;
 
 // String conversions into a Scratch: one N-API call when the text fits the capacity already
 // there (the usual case once warm), a length query and a second call when it does not. `slack`:
@@ -517,14 +513,12 @@ void js_requests(Module* m) {
     m->clear_batch();
     return;
   }
-  napi_handle_scope scope;
-  napi_open_handle_scope(js->env, &scope);
+  napi::HandleScope scope(js->env);
   napi_value argv[3];
   const bool copied = copy_to_slab(js, m, argv);
   // Emptied before JS runs: anything JS causes to be parsed starts a new batch.
   m->clear_batch();
   if (copied) call(m, js->on_requests, 3, argv, nullptr);
-  napi_close_handle_scope(js->env, scope);
 }
 
 void js_schedule(Module* m) {
@@ -544,8 +538,7 @@ bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
   JsState* js = js_of(m);
   if (!js->alive) return true;
   napi_env env = js->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
+  napi::HandleScope scope(env);
   napi_value argv[4], result = nullptr;
   argv[0] = number(env, c->handle);
   argv[1] = number(env, seq);
@@ -554,7 +547,6 @@ bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
   argv[3] = number(env, events);
   bool want_more = true;
   if (call(m, js->on_body, 4, argv, &result) && result != nullptr) napi_get_value_bool(env, result, &want_more);
-  napi_close_handle_scope(env, scope);
   return want_more;
 }
 
@@ -562,22 +554,18 @@ void js_drain(Module* m, Conn* c) {
   m->deliver_batch();  // JS hears of requests before any later event of theirs
   JsState* js = js_of(m);
   if (!js->alive) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(js->env, &scope);
+  napi::HandleScope scope(js->env);
   napi_value argv[1] = {number(js->env, c->handle)};
   call(m, js->on_drain, 1, argv, nullptr);
-  napi_close_handle_scope(js->env, scope);
 }
 
 void js_closed(Module* m, Conn* c) {
   m->deliver_batch();  // JS hears of requests before any later event of theirs
   JsState* js = js_of(m);
   if (!js->alive) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(js->env, &scope);
+  napi::HandleScope scope(js->env);
   napi_value argv[1] = {number(js->env, c->handle)};
   call(m, js->on_closed, 1, argv, nullptr);
-  napi_close_handle_scope(js->env, scope);
 }
 
 void js_release(Module* m) { delete js_of(m); }

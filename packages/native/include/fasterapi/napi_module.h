@@ -24,6 +24,25 @@
 
 namespace fasterapi::napi {
 
+/* A handle scope for the duration of a C++ block (engine callbacks that create JS values). */
+class HandleScope {
+ public:
+  explicit HandleScope(napi_env env) : env_(env) { napi_open_handle_scope(env_, &scope_); }
+  ~HandleScope() { napi_close_handle_scope(env_, scope_); }
+  HandleScope(const HandleScope&) = delete;
+  HandleScope& operator=(const HandleScope&) = delete;
+
+ private:
+  napi_env env_;
+  napi_handle_scope scope_ = nullptr;
+};
+
+inline napi_value number(napi_env env, double value) {
+  napi_value out;
+  napi_create_double(env, value, &out);
+  return out;
+}
+
 struct Method {
   const char* name;
   napi_callback fn;

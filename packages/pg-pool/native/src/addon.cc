@@ -37,23 +37,17 @@ void call(JsState* js, napi_ref fn_ref, size_t argc, napi_value* argv) {
   napi::call_js(js->env, js->async, fn_ref, argc, argv, nullptr);
 }
 
-napi_value number(napi_env env, double v) {
-  napi_value out;
-  napi_create_double(env, v, &out);
-  return out;
-}
+using napi::number;
 
 }  // namespace
 
 void js_data(WireModule* m, uint64_t id, const uint8_t* data, size_t len) {
   JsState* js = js_of(m);
   if (!js->alive) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(js->env, &scope);
+  napi::HandleScope scope(js->env);
   napi_value fresh = js->slab.available() >= len ? nullptr : js->slab.replace(js->env, len, kSlabSize);
   if (js->slab.available() < len) {
     // Out of memory for a slab: the session cannot go on without these bytes.
-    napi_close_handle_scope(js->env, scope);
     if (fa_conn* conn = m->find(id)) m->api->conn_close(conn, FA_CLOSE_ABORT);
     return;
   }
@@ -64,27 +58,22 @@ void js_data(WireModule* m, uint64_t id, const uint8_t* data, size_t len) {
   js->slab.used += len;
   if (fresh == nullptr) napi_get_undefined(js->env, &argv[3]);
   call(js, js->on_data, 4, argv);
-  napi_close_handle_scope(js->env, scope);
 }
 
 void js_drain(WireModule* m, uint64_t id) {
   JsState* js = js_of(m);
   if (!js->alive) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(js->env, &scope);
+  napi::HandleScope scope(js->env);
   napi_value argv[1] = {number(js->env, static_cast<double>(id))};
   call(js, js->on_drain, 1, argv);
-  napi_close_handle_scope(js->env, scope);
 }
 
 void js_closed(WireModule* m, uint64_t id, fa_close_reason reason) {
   JsState* js = js_of(m);
   if (!js->alive) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(js->env, &scope);
+  napi::HandleScope scope(js->env);
   napi_value argv[2] = {number(js->env, static_cast<double>(id)), number(js->env, reason)};
   call(js, js->on_closed, 2, argv);
-  napi_close_handle_scope(js->env, scope);
 }
 
 void js_release(WireModule* m) { delete js_of(m); }
