@@ -407,14 +407,8 @@ uint32_t option_u32(napi_env env, napi_value options, const char* name, uint32_t
 // createProtocol(engineApi, { onRequests, onBody, onDrain, onClosed }, options)
 //   -> { protocol, send, writeHead, write, end, readBody, resumeBody, remoteAddress, stats }
 napi_value create_protocol(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  FA_NAPI_CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 3) {
-    napi_throw_type_error(env, nullptr, "createProtocol(engineApi, callbacks, options)");
-    return nullptr;
-  }
-  const fa_engine_api* api = napi::engine_api_arg(env, argv[0], "createProtocol");
+  const fa_engine_api* api = napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
   if (api == nullptr) return nullptr;
   ModuleOptions opts;
   opts.limits.max_head_bytes = option_u32(env, argv[2], "maxHeaderBytes", opts.limits.max_head_bytes);

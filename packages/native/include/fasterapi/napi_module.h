@@ -82,6 +82,20 @@ inline const fa_engine_api* engine_api_arg(napi_env env, napi_value value, const
   return api;
 }
 
+/* The arguments of a module's create call, whose first is engineApi(): fills argv and returns the
+ * engine's table, or null with a JS error thrown (too few arguments: `usage` is the message). */
+template <size_t N>
+inline const fa_engine_api* create_call_args(napi_env env, napi_callback_info info, napi_value (&argv)[N],
+                                             const char* caller, const char* usage) {
+  size_t argc = N;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
+  if (argc < N) {
+    napi_throw_type_error(env, nullptr, usage);
+    return nullptr;
+  }
+  return engine_api_arg(env, argv[0], caller);
+}
+
 /* A strong reference to the function callbacks[name], or null with a TypeError thrown. */
 inline napi_ref callback_ref(napi_env env, napi_value callbacks, const char* name, const char* caller) {
   napi_value fn;

@@ -157,14 +157,8 @@ void finalize_protocol(napi_env env, void* data, void*) {
 // createWireProtocol(engineApi, { onData, onDrain, onClosed })
 //   -> { protocol, write, pauseReading, resumeReading, close }
 napi_value create_wire_protocol(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  FA_NAPI_CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 2) {
-    napi_throw_type_error(env, nullptr, "createWireProtocol(engineApi, callbacks)");
-    return nullptr;
-  }
-  const fa_engine_api* api = napi::engine_api_arg(env, argv[0], "createWireProtocol");
+  const fa_engine_api* api = napi::create_call_args(env, info, argv, "createWireProtocol", "createWireProtocol(engineApi, callbacks)");
   if (api == nullptr) return nullptr;
   auto* js = new JsState();
   js->env = env;
