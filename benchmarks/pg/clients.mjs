@@ -2,10 +2,14 @@
 // workload runner drives them all: lookup (prepared), many rows, COPY in, acquire+release.
 import pg from "pg";
 import postgres from "postgres";
+import { baselinePackage } from "../lib/baseline.mjs";
 
-/** `native: false` runs sessions on net.Socket (the JS twin) instead of the engine's sockets. */
-export async function fasterapiClient(url, max, native) {
-  const { PgPool } = await import("@fasterapi/pg-pool");
+/**
+ * `native: false` runs sessions on net.Socket (the JS twin) instead of the engine's sockets;
+ * `entry` loads pg-pool from elsewhere (the BENCH_BASELINE checkout).
+ */
+export async function fasterapiClient(url, max, native, entry = "@fasterapi/pg-pool") {
+  const { PgPool } = await import(entry);
   const pool = new PgPool({ url, max, native });
   return {
     lookup: (id) => pool.query("SELECT aid, abalance FROM pgbench_accounts WHERE aid = $1", [id]),
@@ -79,3 +83,7 @@ export const CLIENTS = {
   pg: pgClient,
   "postgres.js": postgresJsClient,
 };
+const baselinePgPool = baselinePackage("pg-pool");
+if (baselinePgPool !== undefined)
+  CLIENTS["FasterAPI pg-pool (baseline)"] = (url, max) =>
+    fasterapiClient(url, max, undefined, baselinePgPool);
