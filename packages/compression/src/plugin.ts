@@ -10,7 +10,7 @@ import { responseEncodingHooks } from "./response-encoding.js";
 
 /** What `app.stats().compression` reports. */
 export interface CompressionStats {
-  /** Content codings this app encodes and decodes. */
+  /** Content codings with a codec: zstd, br and gzip encode responses; all of them decode request bodies. */
   readonly codings: readonly ContentCoding[];
   /** "native": @fasterapi/compression-native's libzstd binding; "node:zlib"; or "none" (zstd off). */
   readonly zstd: ZstdBackend;
@@ -28,8 +28,8 @@ export function compression(options: CompressionOptions = {}) {
       if (zstdBackend !== "native") {
         app.log.info(
           zstdBackend === "node:zlib"
-            ? "compression: native zstd addon not built, using node:zlib zstd"
-            : "compression: native zstd addon not built and node:zlib has no zstd; zstd disabled",
+            ? "compression: native zstd addon not in use, using node:zlib zstd"
+            : "compression: native zstd addon not in use and node:zlib has no zstd; zstd disabled",
         );
       }
       // app.stats().compression: which codings are offered and whether zstd runs on the addon.
