@@ -81,3 +81,18 @@ describe.each(addonPackages().map((pkg) => [pkg.manifest.name, pkg] as const))("
     expect(() => createRequire(import.meta.url)(addon)).not.toThrow();
   });
 });
+
+describe("the root README's Installing section", () => {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+
+  it.each(["GLIBC", "GLIBCXX"] as const)("states a %s no older than any addon needs", (prefix) => {
+    const stated =
+      prefix === "GLIBC" ? /glibc (\d+\.\d+) or\s+newer/.exec(readme)?.[1] : statedVersion(readme, "GLIBCXX");
+    expect(stated, `README.md names the ${prefix} version the prebuilt addons need`).toBeDefined();
+    for (const pkg of addonPackages()) {
+      const addon = join(repoRoot, pkg.platform.dir, pkg.platform.manifest.main ?? "");
+      const needed = neededSymbolVersion(addon, prefix) ?? "0";
+      expect(compareVersions(needed, stated!), pkg.manifest.name).toBeLessThanOrEqual(0);
+    }
+  });
+});
