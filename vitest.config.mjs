@@ -24,6 +24,10 @@ projects.push(
   }),
 );
 
+// What users get from npm (packed tarballs installed outside the workspace, the publish set,
+// platform packages and their run-time requirements).
+projects.push(packageProject("tooling/consumer-test", "consumer-test"));
+
 export default defineConfig({
   test: {
     projects,

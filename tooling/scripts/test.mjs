@@ -16,6 +16,15 @@ for (const name of readdirSync("packages")) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "dist"))) {
       run("pnpm", ["exec", "publint", "--strict", dir]);
     }
+    // Prebuilt platform packages (linux-x64-gnu/ beside an addon.gypi) once build:native filled them.
+    if (!existsSync(join(dir, "addon.gypi"))) continue;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const platform = join(dir, entry.name);
+      if (!entry.isDirectory() || !existsSync(join(platform, "package.json"))) continue;
+      const { os, main } = JSON.parse(readFileSync(join(platform, "package.json"), "utf8"));
+      if (os !== undefined && existsSync(join(platform, main)))
+        run("pnpm", ["exec", "publint", "--strict", platform]);
+    }
   }
 }
 const polyfills = new URL("../vitest/node20-polyfills.mjs", import.meta.url).pathname;

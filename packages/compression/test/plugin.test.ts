@@ -66,6 +66,10 @@ describe("compression plugin through app.inject", () => {
     },
   );
 
+  it("says in app.stats() which codings it serves and that zstd runs on the native binding", () => {
+    expect(app.stats().compression).toEqual({ codings: ["br", "gzip", "deflate", "zstd"], zstd: "native" });
+  });
+
   it("prefers zstd, then br, then gzip when the client accepts all equally", async () => {
     const all = await app.inject({
       url: "/items",

@@ -24,6 +24,13 @@ describe("with the native addon disabled (FASTERAPI_NATIVE=0)", () => {
     expect(createCodecs({ zstd: 3, br: 4, gzip: 6 }).zstdBackend).toBe(nodeHasZstd ? "node:zlib" : "none");
   });
 
+  it("says in app.stats() that zstd is not native", () => {
+    expect(app.stats().compression).toEqual({
+      codings: nodeHasZstd ? ["br", "gzip", "deflate", "zstd"] : ["br", "gzip", "deflate"],
+      zstd: nodeHasZstd ? "node:zlib" : "none",
+    });
+  });
+
   it("negotiates only codings it can produce", async () => {
     const res = await app.inject({ url: "/items", headers: { "accept-encoding": "zstd, br" } });
     const expected = nodeHasZstd ? "zstd" : "br";

@@ -5,7 +5,9 @@
 // pnpm runs an implicit `node-gyp rebuild` install script for any package with one, and our
 // packages have no install scripts. This script writes a small binding.gyp that includes
 // ../addon.gypi into build-gyp/ (or, with FASTERAPI_SANITIZE=1, the ASan+UBSan variant into
-// build-sanitize/), builds there, and copies normal builds to build/Release/ for the loader.
+// build-sanitize/), builds there, and copies normal builds to build/Release/ for the loader and
+// into the package's prebuilt platform package for this machine (a subfolder such as
+// linux-x64-gnu/ whose package.json has os/cpu/libc and `main` naming the .node), ready to pack.
 // Usage (from a package with an addon.gypi): fasterapi-build-native
 import { spawnSync } from "node:child_process";
 import {
@@ -87,5 +89,30 @@ if (status === 0 && !sanitize) {
   mkdirSync(target, { recursive: true });
   for (const file of readdirSync(built))
     if (file.endsWith(".node")) copyFileSync(join(built, file), join(target, file));
+  status = fillPlatformPackages(target);
 }
 process.exit(status);
+
+/** Copies each platform package's `main` addon from `releaseDir`, for the packages matching this machine. */
+function fillPlatformPackages(releaseDir) {
+  for (const entry of readdirSync(pkgDir, { withFileTypes: true })) {
+    const manifestPath = join(pkgDir, entry.name, "package.json");
+    if (!entry.isDirectory() || !existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    if (!manifest.os || !manifest.cpu || !runsHere(manifest)) continue;
+    const addon = join(releaseDir, manifest.main ?? "");
+    if (!manifest.main?.endsWith(".node") || !existsSync(addon)) {
+      console.error(`build-native: ${manifest.name}'s main (${manifest.main}) is not a built addon`);
+      return 1;
+    }
+    copyFileSync(addon, join(pkgDir, entry.name, manifest.main));
+  }
+  return 0;
+}
+
+function runsHere({ os, cpu, libc }) {
+  if (!os.includes(process.platform) || !cpu.includes(process.arch)) return false;
+  if (libc === undefined) return true;
+  const glibc = process.report?.getReport().header?.glibcVersionRuntime !== undefined;
+  return libc.includes(glibc ? "glibc" : "musl");
+}

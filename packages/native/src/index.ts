@@ -14,5 +14,7 @@ export type {
 export { loadEngineAddon } from "./engine-addon.js";
 export type { LoadAddonOptions } from "./load-addon.js";
 export { loadAddon, localAddonPaths, NativeAddonError, platformPackage } from "./load-addon.js";
+export type { AddonSource, LoadedAddon } from "./loaded-addons.js";
+export { nativeAddons } from "./loaded-addons.js";
 export type { NativeMode } from "./native-mode.js";
 export { nativeMode } from "./native-mode.js";

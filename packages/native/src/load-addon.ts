@@ -1,10 +1,12 @@
 // Finds and loads a FasterAPI native addon: the local build first (build/Release, or the
 // sanitizer build when FASTERAPI_SANITIZE=1), then the prebuilt platform package, else null
 // with one log line so the caller uses its JS twin. It never builds or downloads anything.
+// What it loaded, and from where, is listed by nativeAddons() (loaded-addons.ts).
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { recordLoadedAddon } from "./loaded-addons.js";
 import { nativeMode } from "./native-mode.js";
 
 export interface LoadAddonOptions {
@@ -76,7 +78,9 @@ export function loadAddon<T = unknown>(options: LoadAddonOptions): T | null {
     tried.push(path);
     if (!existsSync(path)) continue;
     try {
-      return require(path) as T;
+      const addon = require(path) as T;
+      recordLoadedAddon({ name: options.name, path, source: "local" });
+      return addon;
     } catch (error) {
       failures.push(`${path}: ${describe(error)}`);
     }
@@ -93,7 +97,9 @@ export function loadAddon<T = unknown>(options: LoadAddonOptions): T | null {
         : fileURLToPath(options.localBuildDir);
     const fromCaller = createRequire(join(root, "package.json"));
     try {
-      return fromCaller(prebuilt) as T;
+      const addon = fromCaller(prebuilt) as T;
+      recordLoadedAddon({ name: options.name, path: fromCaller.resolve(prebuilt), source: "prebuilt" });
+      return addon;
     } catch (error) {
       const code = (error as { code?: string }).code;
       const missing = code === "MODULE_NOT_FOUND" && describe(error).includes(prebuilt);

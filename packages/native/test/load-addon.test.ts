@@ -8,6 +8,7 @@ import {
   loadAddon,
   localAddonPaths,
   NativeAddonError,
+  nativeAddons,
   nativeMode,
   platformPackage,
 } from "../src/index.js";
@@ -62,6 +63,35 @@ describe("loadAddon", () => {
       prebuiltPackage: () => "@fasterapi/demo-native-linux-x64-gnu",
     });
     expect(addon?.abiVersion).toBe(1);
+  });
+
+  it("lists each loaded addon with its path and source in nativeAddons(), and no fallback", () => {
+    const pkg = join(scratch, "node_modules", "@fasterapi", "records-native-linux-x64-gnu");
+    mkdirSync(pkg, { recursive: true });
+    copyFileSync(join(packageRoot, "build", "Release", "fasterapi_engine.node"), join(pkg, "records.node"));
+    writeFileSync(
+      join(pkg, "package.json"),
+      '{"name":"@fasterapi/records-native-linux-x64-gnu","main":"records.node"}',
+    );
+    loadAddon({ name: "fasterapi_engine", localBuildDir: packageRoot });
+    loadAddon({
+      name: "records_prebuilt",
+      localBuildDir: scratch,
+      prebuiltPackage: "@fasterapi/records-native-linux-x64-gnu",
+    });
+    loadAddon({ name: "records_missing", localBuildDir: scratch, log: () => {} });
+    const byName = new Map(nativeAddons().map((addon) => [addon.name, addon]));
+    expect(byName.get("fasterapi_engine")).toEqual({
+      name: "fasterapi_engine",
+      path: join(packageRoot, "build", "Release", "fasterapi_engine.node"),
+      source: "local",
+    });
+    expect(byName.get("records_prebuilt")).toEqual({
+      name: "records_prebuilt",
+      path: join(pkg, "records.node"),
+      source: "prebuilt",
+    });
+    expect(byName.has("records_missing")).toBe(false);
   });
 
   it("returns null with exactly one log line naming the JS path when nothing is found", () => {

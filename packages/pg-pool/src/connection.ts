@@ -22,7 +22,12 @@ import {
   type PendingRequest,
   PrepareRequest,
 } from "./requests.js";
-import { openSessionSocket, type SessionSocket } from "./session-socket.js";
+import {
+  openSessionSocket,
+  type SessionSocket,
+  type SessionSocketKind,
+  sessionSocketKind,
+} from "./session-socket.js";
 import { PreparedStatement, StatementCache, statementName } from "./statement-cache.js";
 
 export interface ConnectionSettings {
@@ -86,6 +91,11 @@ export class Connection {
     });
     connection = new Connection(config, settings, session, socket);
     return connection;
+  }
+
+  /** Whether this session runs on the C++ engine's socket or on its net.Socket. */
+  get socketKind(): SessionSocketKind {
+    return sessionSocketKind(this.socket);
   }
 
   private constructor(

@@ -22,4 +22,5 @@ export { type PgPluginOptions, pg, pgConnection } from "./plugin.js";
 export { PgPool, type PoolOptions, type PoolStats } from "./pool.js";
 export { PooledConnection } from "./pooled-connection.js";
 export type { QueryOptions, QueryResult, Row } from "./queryable.js";
+export type { SessionSocketKind } from "./session-socket.js";
 export { type IsolationLevel, Transaction, type TransactionOptions } from "./transaction.js";

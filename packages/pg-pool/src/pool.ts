@@ -12,6 +12,7 @@ import type { Lease } from "./lease.js";
 import { type NotificationHandler, NotificationListener } from "./listener.js";
 import { PooledConnection } from "./pooled-connection.js";
 import { Queryable, type QueryOptions, type QueryResult, type Row } from "./queryable.js";
+import type { SessionSocketKind } from "./session-socket.js";
 import { runTransaction, type Transaction, type TransactionOptions, withRetries } from "./transaction.js";
 
 export interface PoolOptions extends ConnectionOptions {
@@ -56,6 +57,8 @@ export interface PoolStats {
   connectErrors: number;
   acquireTimeouts: number;
   listener: { connected: boolean; channels: number; reconnects: number };
+  /** Open connections by session socket: the C++ engine's ("native") or net.Socket ("js"). */
+  sessionSockets: Record<SessionSocketKind, number>;
 }
 
 interface Slot {
@@ -229,10 +232,12 @@ export class PgPool extends Queryable {
     let idle = 0;
     let borrowed = 0;
     let inFlight = 0;
+    const sessionSockets: Record<SessionSocketKind, number> = { native: 0, js: 0 };
     for (const slot of this.slots) {
       if (slot.borrowed) borrowed++;
       else if (this.isFree(slot)) idle++;
       inFlight += slot.connection.inFlight;
+      sessionSockets[slot.connection.socketKind]++;
     }
     return {
       total: this.slots.size + this.connecting,
@@ -249,6 +254,7 @@ export class PgPool extends Queryable {
         channels: this.listener.channelCount,
         reconnects: this.listener.reconnects,
       },
+      sessionSockets,
     };
   }
 

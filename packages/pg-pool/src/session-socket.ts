@@ -73,6 +73,13 @@ class NodeSessionSocket implements SessionSocket {
   }
 }
 
+/** Which socket a session runs on: the C++ engine's ("native") or the net.Socket ("js"). */
+export type SessionSocketKind = "native" | "js";
+
+export function sessionSocketKind(socket: SessionSocket): SessionSocketKind {
+  return socket instanceof NodeSessionSocket ? "js" : "native";
+}
+
 /** Takes over `session`'s socket: the engine's when allowed and available, else the net.Socket. */
 export function openSessionSocket(
   session: Session,

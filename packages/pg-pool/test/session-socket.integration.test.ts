@@ -61,6 +61,20 @@ describe("session sockets", () => {
     }
   });
 
+  it("counts open sessions by socket in stats().sessionSockets", async () => {
+    for (const native of [true, false]) {
+      const pool = new PgPool({ url: db.url, max: 2, native });
+      try {
+        const held = await Promise.all([pool.acquire(), pool.acquire()]);
+        for (const c of held) c.release();
+        expect(pool.stats().sessionSockets).toEqual(native ? { native: 2, js: 0 } : { native: 0, js: 2 });
+      } finally {
+        await pool.end();
+      }
+      expect(pool.stats().sessionSockets).toEqual({ native: 0, js: 0 });
+    }
+  });
+
   it("adopts Unix-socket sessions too", async () => {
     const url = new URL(db.url);
     const options = {

@@ -1,7 +1,8 @@
-// Loads the libzstd N-API addon built by `build:native` and describes its shape. Returns null when
-// the addon is not built (or FASTERAPI_NATIVE=0) so the caller can fall back; FASTERAPI_NATIVE=1
-// turns a missing addon into an error. It does no HTTP work and picks no defaults.
-import { createRequire } from "node:module";
+// Loads the libzstd N-API addon (fasterapi_zstd.node) through @fasterapi/native's loadAddon, like
+// every native package: the local build, then the prebuilt platform package, else null (one log
+// line) so the caller falls back; FASTERAPI_NATIVE=1 turns a missing addon into an error. It does
+// no HTTP work and picks no defaults.
+import { loadAddon, platformPackage } from "@fasterapi/native";
 
 /** Streaming zstd encoder over one reused ZSTD_CCtx. */
 export interface ZstdCompressor {
@@ -34,27 +35,16 @@ export interface ZstdBinding {
   zstdVersion: string;
 }
 
-const ADDON_PATH = "../build/Release/fasterapi_zstd.node";
 let cached: ZstdBinding | null | undefined;
 
-/** The addon, or null when it is not built or FASTERAPI_NATIVE=0. Loads once per thread. */
+/** The addon, or null when it is missing or FASTERAPI_NATIVE=0. Loads once per thread. */
 export function loadZstdBinding(): ZstdBinding | null {
-  if (cached !== undefined) return cached;
-  const mode = process.env.FASTERAPI_NATIVE;
-  if (mode === "0") {
-    cached = null;
-    return cached;
-  }
-  try {
-    cached = createRequire(import.meta.url)(ADDON_PATH) as ZstdBinding;
-  } catch (error) {
-    if (mode === "1") {
-      throw new Error(
-        "FASTERAPI_NATIVE=1 but @fasterapi/compression-native is not built: run `pnpm --filter @fasterapi/compression-native build:native`",
-        { cause: error },
-      );
-    }
-    cached = null;
+  if (cached === undefined) {
+    cached = loadAddon<ZstdBinding>({
+      name: "fasterapi_zstd",
+      localBuildDir: new URL("..", import.meta.url),
+      prebuiltPackage: () => platformPackage("@fasterapi/compression-native"),
+    });
   }
   return cached;
 }
