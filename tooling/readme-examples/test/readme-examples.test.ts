@@ -12,7 +12,7 @@ import { runExample } from "../src/run-example.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const repositoryRoot = join(packageDir, "..", "..");
-const RUN_TIMEOUT_MS = 20_000;
+const RUN_TIMEOUT_MS = 30_000;
 
 const examples = collectExamples(repositoryRoot);
 let compiled: ReadonlyMap<string, CompiledExample>;
