@@ -48,6 +48,21 @@ function probe(port: number): Promise<number | null> {
   });
 }
 
+/** Status of the first answer to GET /openapi.json before `deadline`, or null. */
+async function firstAnswer(port: number, deadline: number, stop: AbortSignal): Promise<number | null> {
+  while (!stop.aborted && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    const status = await probe(port);
+    if (status !== null) return status;
+  }
+  return null;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** Runs `file`; resolves with how it passed, rejects with the reason and its output. */
 export async function runExample(file: string, options: RunOptions): Promise<RunOutcome> {
   const port = await freePort();
@@ -70,26 +85,24 @@ export async function runExample(file: string, options: RunOptions): Promise<Run
   };
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+  // "close", not "exit": it comes after the last output chunk was read.
+  const exited = new Promise<Exit>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  void exited.then((e) => {
-    exit = e;
-  });
   const fail = (reason: string): Error => new Error(`${reason}\n--- output ---\n${output.trimEnd()}`);
 
-  const deadline = Date.now() + options.timeoutMs;
-  let served: number | null = null;
-  while (exit === null && served === null && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    if (exit === null) served = await probe(port);
-  }
-  if (exit !== null) {
-    const { code, signal } = exit;
+  const stopProbing = new AbortController();
+  const first = await Promise.race([
+    exited.then((exit) => ({ exit })),
+    firstAnswer(port, Date.now() + options.timeoutMs, stopProbing.signal).then((served) => ({ served })),
+  ]);
+  stopProbing.abort();
+  if ("exit" in first) {
+    const { code, signal } = first.exit;
     if (code === 0) return { how: "exited", output };
     throw fail(`exited with ${signal ?? `code ${code}`}`);
   }
+  const { served } = first;
   if (served === null) {
     child.kill("SIGKILL");
     await exited;
