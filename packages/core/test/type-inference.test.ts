@@ -10,6 +10,7 @@ import {
   type Dependency,
   Depends,
   definePlugin,
+  Router,
   type Transport,
   type TransportAddress,
 } from "../src/index.js";
@@ -92,6 +93,34 @@ describe("type inference", () => {
     );
     const res = await app.inject({ method: "POST", url: "/items/1?verbose=true", body: { name: "n" } });
     expect(res.json()).toEqual({ id: 2, name: "n", verbose: true });
+  });
+
+  it("types unannotated hooks, middleware, exception handlers and router dependencies", async () => {
+    class Gone extends Error {
+      readonly since = 2020;
+    }
+    const app = quietApp();
+    app.use(async (ctx, next) => {
+      ctx.state.seen = ctx.method;
+      await next();
+    });
+    app.addHook("onSend", async (ctx, payload) => {
+      ctx.reply.header("x-seen", String(ctx.state.seen));
+      return payload;
+    });
+    app.setExceptionHandler(Gone, (error, ctx) => {
+      expectTypeOf(error).toEqualTypeOf<Gone>();
+      ctx.reply.status(410);
+      return { since: error.since };
+    });
+    const caller = Depends((ctx) => ctx.request.header("x-caller") ?? "anonymous");
+    const router = new Router({ prefix: "/old", deps: { caller } });
+    router.get("/:id", { params: t.Object({ id: t.Integer() }) }, ({ params }) => {
+      throw new Gone(`item ${params.id} is gone`);
+    });
+    app.include(router);
+    const res = await app.inject({ url: "/old/7" });
+    expect([res.statusCode, res.json(), res.headers["x-seen"]]).toEqual([410, { since: 2020 }, "GET"]);
   });
 
   it("accepts a plugin that returns the app from a chained call, and types register()'s options", async () => {
