@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 import { packageProject } from "./tooling/vitest/preset.mjs";
 
-// One vitest project per workspace package that has a test/ folder.
-const roots = ["packages", "apps"];
+// One vitest project per workspace package that has a test/ folder (tooling/readme-examples
+// checks the READMEs' code blocks).
+const roots = ["packages", "apps", "tooling"];
 const dirs = [];
 for (const root of roots) {
   for (const name of readdirSync(root)) {
@@ -14,7 +15,7 @@ for (const root of roots) {
   }
 }
 
-const projects = dirs.map((dir) => packageProject(dir, dir.replace(/^packages\//, "")));
+const projects = dirs.map((dir) => packageProject(dir, dir.replace(/^(packages|tooling)\//, "")));
 // pg-pool's suite runs a second time with its sessions on net.Socket, the JS twin of the
 // engine's sockets that it uses by default (the test that compares the two runs once).
 projects.push(

@@ -1,5 +1,5 @@
-// The whole test suite, as README command 2 and CI run it: lint + format check, package
-// metadata (publint), then every vitest project against the built packages.
+// The whole test suite, as README command 2 and CI run it: lint + format check, type-check of the
+// test files, package metadata (publint), then every vitest project against the built packages.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,8 @@ function run(cmd, args, opts = {}) {
 }
 
 run("pnpm", ["exec", "biome", "check", "."]);
+// Test files are type-checked too (the builds only cover src/).
+run("pnpm", ["exec", "tsc", "-p", "tsconfig.test.json"]);
 for (const name of readdirSync("packages")) {
   for (const dir of [join("packages", name), join("packages", name, "native")]) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "dist"))) {

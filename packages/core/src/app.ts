@@ -158,8 +158,14 @@ export class App extends RouteMethods {
     return this;
   }
 
-  /** Registers a plugin; it runs (in registration order) at ready(). */
-  register<O>(plugin: Plugin<O> | PluginFunction<O>, options?: O): this {
+  /**
+   * Registers a plugin; it runs (in registration order) at ready(). `options` is required when the
+   * plugin's options type does not accept undefined.
+   */
+  register<O>(
+    plugin: Plugin<O> | PluginFunction<O>,
+    ...[options]: undefined extends O ? [options?: O] : [options: O]
+  ): this {
     this.assertNotReady("register()");
     this.pending.push({ plugin: asPlugin(plugin) as Plugin<unknown>, options });
     return this;

@@ -106,13 +106,23 @@ export class Container {
     try {
       return this.tsyringe.resolve(token as string) as T;
     } catch (error) {
-      const hint = this.tsyringe.isRegistered(token as string, true)
-        ? ""
-        : " (nothing provides it here: use app.provide() in this scope or a parent; an encapsulated plugin's providers are invisible outside it)";
-      throw new Error(`Cannot resolve ${tokenName(token)}: ${(error as Error).message}${hint}`, {
+      throw new Error(`Cannot resolve ${tokenName(token)}: ${(error as Error).message}${this.hint(token)}`, {
         cause: error,
       });
     }
+  }
+
+  /** Why resolving `token` probably failed, for the error message. */
+  private hint(token: Token): string {
+    if (typeof token === "function") {
+      // Without emitted metadata tsyringe knows a constructor takes arguments, not which.
+      return token.length > 0 && Reflect.getMetadata("design:paramtypes", token) === undefined
+        ? " (its constructor parameters carry no type metadata: compile with experimentalDecorators and emitDecoratorMetadata; a service class also needs @Injectable())"
+        : "";
+    }
+    return this.tsyringe.isRegistered(token as string, true)
+      ? ""
+      : " (nothing provides it here: use app.provide() in this scope or a parent; an encapsulated plugin's providers are invisible outside it)";
   }
 
   /** Resolves inside a request: request-scoped tokens are built once per request. */

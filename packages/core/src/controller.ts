@@ -32,8 +32,17 @@ interface Annotated {
   [ROUTES]?: ControllerRoute[];
 }
 
+const LEGACY_ONLY =
+  "FasterAPI controllers use TypeScript's legacy decorators: set experimentalDecorators and emitDecoratorMetadata in tsconfig.json";
+
+/** Standard (TC39) decorators pass a context object where legacy ones pass nothing or a key. */
+function assertLegacyCall(decorator: string, second: unknown): void {
+  if (typeof second === "object" && second !== null) throw new TypeError(`${decorator}: ${LEGACY_ONLY}`);
+}
+
 export function Controller(prefix = "", options: ControllerOptions = {}): ClassDecorator {
-  return (target) => {
+  return (target, ...rest: unknown[]) => {
+    assertLegacyCall(`@Controller(${JSON.stringify(prefix)})`, rest[0]);
     // tsyringe reads the constructor's parameter types (emitDecoratorMetadata) for injection.
     Injectable()(target);
     Object.defineProperty(target, CONTROLLER, { value: { prefix, options }, enumerable: false });
@@ -43,6 +52,7 @@ export function Controller(prefix = "", options: ControllerOptions = {}): ClassD
 function routeDecorator(method: string) {
   return (path = "", options: RouteOptions = {}): MethodDecorator =>
     (target, key) => {
+      assertLegacyCall(`@${method[0]}${method.slice(1).toLowerCase()}(${JSON.stringify(path)})`, key);
       const ctor = (target as { constructor: Annotated }).constructor;
       if (!Object.hasOwn(ctor, ROUTES)) {
         Object.defineProperty(ctor, ROUTES, { value: [...(ctor[ROUTES] ?? [])], enumerable: false });

@@ -87,13 +87,15 @@ function isClass(value: unknown): boolean {
   return typeof value === "function" && /^class[\s{]/.test(Function.prototype.toString.call(value));
 }
 
-/** A container token: resolved through the app's DI container (request-scoped ones once per request). */
-export function Depends<T>(token: Token<T>): Dependency<T>;
+// The function overload comes first: TypeScript fixes an arrow's unannotated parameter types at
+// the first overload it tries, so a token overload first would leave `ctx` implicitly `any`.
 /** A function of the request context and its resolved sub-dependencies. */
 export function Depends<const D extends readonly Dependency[], R>(
   fn: (ctx: AnyContext, ...args: DependencyValues<D>) => R,
   options?: DependsOptions<D>,
 ): Dependency<DependencyResult<R>>;
+/** A container token: resolved through the app's DI container (request-scoped ones once per request). */
+export function Depends<T>(token: Token<T>): Dependency<T>;
 export function Depends(
   source: Token | DependencyFunction,
   options: DependsOptions<readonly Dependency[]> = {},

@@ -12,7 +12,11 @@ export interface PluginMeta {
   global?: boolean;
 }
 
-export type PluginFunction<O> = (app: App, options: O) => void | Promise<void>;
+/**
+ * A plugin's body. It may be async (the promise is awaited before the next plugin loads); any
+ * other return value, such as the app returned by a chained `app.addTransport(...)`, is ignored.
+ */
+export type PluginFunction<O> = (app: App, options: O) => unknown;
 
 const PLUGIN = Symbol("fasterapi.plugin");
 
