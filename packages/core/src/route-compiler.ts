@@ -9,6 +9,7 @@ import { compileDependencyPlan, type Dependency } from "./depends.js";
 import { HTTPException } from "./errors.js";
 import type { ErrorClass, ExceptionHandler } from "./exception-handlers.js";
 import { concatRequestHooks } from "./hooks.js";
+import type { RouteOptions } from "./route-options.js";
 import {
   BodyMode,
   type CompiledRoute,
@@ -16,8 +17,7 @@ import {
   type PipelineHost,
   type RouteHandler,
   type RouteSpec,
-} from "./pipeline.js";
-import type { RouteOptions } from "./route-options.js";
+} from "./route-pipeline.js";
 import type { Scope } from "./scope.js";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);

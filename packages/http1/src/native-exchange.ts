@@ -2,18 +2,16 @@
 // from the addon's span table), its ResponseSink and, for streamed answers, the ResponseStream.
 // Each answer is one call into the addon; ordering, framing and keep-alive are the addon's job.
 import type { HeaderPairs, RequestView, ResponseSink, ResponseStream } from "@fasterapi/core";
-import type { Http1Protocol } from "./http1-addon.js";
+import { FLAG_HAS_BODY, FLAG_PATH_NEEDS_SLASH, type Http1Protocol } from "@fasterapi/http1-native";
 import { NativeBody } from "./native-body.js";
-import {
-  detachRecord,
-  FLAG_HAS_BODY,
-  FLAG_PATH_NEEDS_SLASH,
-  findHeader,
-  readHeaders,
-  readMethod,
-} from "./request-record.js";
+import { detachRecord, findHeader, readHeaders, readMethod } from "./request-record.js";
 
 const RESOLVED = Promise.resolve();
+
+/** The addon reads header pairs fastest as one NUL-joined string; the usual answer has none to join. */
+function joinHeaders(headers: HeaderPairs): string | undefined {
+  return headers.length === 0 ? undefined : headers.join("\0");
+}
 const EMPTY = Buffer.alloc(0);
 
 /** What an exchange needs from its connection (see native-http1-transport.ts). */
@@ -84,6 +82,11 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     return this.urlCache;
   }
 
+  /** The parser saw Content-Length > 0 or chunked Transfer-Encoding. */
+  get hasBody(): boolean {
+    return ((this.meta[this.at + 1] as number) & FLAG_HAS_BODY) !== 0;
+  }
+
   get remoteAddress(): string {
     return this.owner.protocol.remoteAddress(this.handle);
   }
@@ -133,7 +136,7 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   }
 
   private requestBody(): NativeBody | undefined {
-    if (((this.meta[this.at + 1] as number) & FLAG_HAS_BODY) === 0) return undefined;
+    if (!this.hasBody) return undefined;
     this.bodyState ??= new NativeBody(this.owner.protocol, this.handle, this.seq);
     return this.bodyState;
   }
@@ -144,19 +147,18 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     return this.gone;
   }
 
-  send(status: number, headers: HeaderPairs, body: Buffer | string | null): void {
-    const protocol = this.owner.protocol;
-    // Core's usual answer has exactly these two headers: skip joining them into one string.
-    const sent =
-      headers.length === 4 && headers[0] === "content-type" && headers[2] === "content-length"
-        ? protocol.sendTyped(this.handle, this.seq, status, headers[1] as string, headers[3] as string, body)
-        : protocol.send(this.handle, this.seq, status, headers, body, headers.join("\0"));
-    if (!sent) this.gone = true;
+  send(status: number, headers: HeaderPairs, body: Buffer | string | null, contentType?: string): void {
+    // The addon frames the body itself (Content-Length, HEAD, statuses without content).
+    const joined = joinHeaders(headers);
+    if (!this.owner.protocol.send(this.handle, this.seq, status, body, contentType, headers, joined)) {
+      this.gone = true;
+    }
     this.finish();
   }
 
-  stream(status: number, headers: HeaderPairs): ResponseStream {
-    if (!this.owner.protocol.writeHead(this.handle, this.seq, status, headers, headers.join("\0"))) {
+  stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream {
+    const joined = joinHeaders(headers);
+    if (!this.owner.protocol.writeHead(this.handle, this.seq, status, contentType, headers, joined)) {
       this.gone = true;
     }
     return this;
