@@ -38,8 +38,9 @@ export const ON_REQUEST_ABORT = policy("onRequestAbort", false, false, true);
 export const ON_RESPONSE = policy("onResponse", false, false, true);
 
 /**
- * Runs `hooks` on `value`; returns the final value (the initial one unless the policy chains), or a
- * promise of it once a hook returned a thenable. Throws (or rejects) with a hook's error unless isolated.
+ * Runs `hooks` (from index `at`) on `value`; returns the final value (the initial one unless the
+ * policy chains), or a promise of it once a hook returned a thenable. Throws (or rejects) with a
+ * hook's error unless the policy isolates failures.
  */
 export function runHooks(
   hooks: readonly AnyHook[],
@@ -47,17 +48,7 @@ export function runHooks(
   ctx: AnyContext,
   value: unknown,
   log: Logger,
-): unknown {
-  return runFrom(hooks, 0, rule, ctx, value, log);
-}
-
-function runFrom(
-  hooks: readonly AnyHook[],
-  at: number,
-  rule: HookPolicy,
-  ctx: AnyContext,
-  value: unknown,
-  log: Logger,
+  at = 0,
 ): unknown {
   let current = value;
   for (let i = at; i < hooks.length; i++) {
@@ -69,20 +60,21 @@ function runFrom(
       logFailure(rule, ctx, error, log);
       continue;
     }
-    if (isThenable(result)) return resumeAfter(hooks, i, rule, ctx, current, log, result);
+    if (isThenable(result)) return resumeAfter(hooks, rule, ctx, current, log, i, result);
     if (rule.chains && result !== undefined) current = result;
     if (rule.stopsWhenAnswered && ctx.reply.answered) break;
   }
   return current;
 }
 
+/** Waits for the hook at `at`, then runs the rest (synchronously again until the next thenable). */
 async function resumeAfter(
   hooks: readonly AnyHook[],
-  at: number,
   rule: HookPolicy,
   ctx: AnyContext,
   value: unknown,
   log: Logger,
+  at: number,
   pending: PromiseLike<unknown>,
 ): Promise<unknown> {
   let result: unknown;
@@ -94,7 +86,7 @@ async function resumeAfter(
   }
   const current = rule.chains && result !== undefined ? result : value;
   if (rule.stopsWhenAnswered && ctx.reply.answered) return current;
-  return runFrom(hooks, at + 1, rule, ctx, current, log);
+  return runHooks(hooks, rule, ctx, current, log, at + 1);
 }
 
 function logFailure(rule: HookPolicy, ctx: AnyContext, error: unknown, log: Logger): void {

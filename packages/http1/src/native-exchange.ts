@@ -7,11 +7,6 @@ import { NativeBody } from "./native-body.js";
 import { detachRecord, findHeader, readHeaders, readMethod } from "./request-record.js";
 
 const RESOLVED = Promise.resolve();
-
-/** The addon reads header pairs fastest as one NUL-joined string; the usual answer has none to join. */
-function joinHeaders(headers: HeaderPairs): string | undefined {
-  return headers.length === 0 ? undefined : headers.join("\0");
-}
 const EMPTY = Buffer.alloc(0);
 
 /** What an exchange needs from its connection (see native-http1-transport.ts). */
@@ -148,19 +143,24 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   }
 
   send(status: number, headers: HeaderPairs, body: Buffer | string | null, contentType?: string): void {
-    // The addon frames the body itself (Content-Length, HEAD, statuses without content).
-    const joined = joinHeaders(headers);
-    if (!this.owner.protocol.send(this.handle, this.seq, status, body, contentType, headers, joined)) {
-      this.gone = true;
-    }
+    // The addon frames the body itself (Content-Length, HEAD, statuses without content); the
+    // usual answer has no other headers, and passing none saves the addon looking at a list.
+    const protocol = this.owner.protocol;
+    const sent =
+      headers.length === 0
+        ? protocol.send(this.handle, this.seq, status, body, contentType)
+        : protocol.send(this.handle, this.seq, status, body, contentType, headers, headers.join("\0"));
+    if (!sent) this.gone = true;
     this.finish();
   }
 
   stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream {
-    const joined = joinHeaders(headers);
-    if (!this.owner.protocol.writeHead(this.handle, this.seq, status, contentType, headers, joined)) {
-      this.gone = true;
-    }
+    const protocol = this.owner.protocol;
+    const started =
+      headers.length === 0
+        ? protocol.writeHead(this.handle, this.seq, status, contentType)
+        : protocol.writeHead(this.handle, this.seq, status, contentType, headers, headers.join("\0"));
+    if (!started) this.gone = true;
     return this;
   }
 
