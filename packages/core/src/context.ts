@@ -39,7 +39,7 @@ const CONTEXT_FIELDS = new Set([
   "requestScoped",
   "allowed",
   "responded",
-  "timer",
+  "requestTimer",
   "constructor",
 ]);
 
@@ -87,7 +87,9 @@ export class Context<
   /** @internal */ requestScoped: Map<Token, unknown> | null;
   /** @internal Methods for the 405 answer. */ allowed: string[] | null;
   /** @internal Set once the response went to the transport. */ responded: boolean;
-  /** @internal The requestTimeout timer while it runs. */ timer: ReturnType<typeof setTimeout> | undefined;
+  /** @internal The requestTimeout timer while it runs. */ requestTimer:
+    | ReturnType<typeof setTimeout>
+    | undefined;
 
   constructor(
     app: App,
@@ -122,7 +124,7 @@ export class Context<
     this.requestScoped = null;
     this.allowed = null;
     this.responded = false;
-    this.timer = undefined;
+    this.requestTimer = undefined;
   }
 
   /** Query parameters (validated and coerced when the route has a query schema). */

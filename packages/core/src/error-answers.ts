@@ -103,11 +103,11 @@ function commitPlain(route: CompiledRoute, ctx: AnyContext, status: number, body
 
 /** Step: answers 503 after the route's requestTimeout unless the response went out first. */
 export function armTimeout(route: CompiledRoute, ctx: AnyContext): void {
-  ctx.timer = setTimeout(answerTimeout, route.requestTimeout, route, ctx);
+  ctx.requestTimer = setTimeout(answerTimeout, route.requestTimeout, route, ctx);
 }
 
 async function answerTimeout(route: CompiledRoute, ctx: AnyContext): Promise<void> {
-  ctx.timer = undefined;
+  ctx.requestTimer = undefined;
   if (ctx.responded) return;
   const ran = runHooks(route.hooks.onTimeout, ON_TIMEOUT, ctx, undefined, route.host.log);
   if (isThenable(ran)) await ran;

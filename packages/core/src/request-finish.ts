@@ -9,9 +9,9 @@ import { isThenable } from "./thenable.js";
 
 /** Stops the requestTimeout timer, if the route armed one. */
 export function stopTimer(ctx: AnyContext): void {
-  if (ctx.timer === undefined) return;
-  clearTimeout(ctx.timer);
-  ctx.timer = undefined;
+  if (ctx.requestTimer === undefined) return;
+  clearTimeout(ctx.requestTimer);
+  ctx.requestTimer = undefined;
 }
 
 /** The lifecycle's last act, once the answer is committed (or the error answer is). */
