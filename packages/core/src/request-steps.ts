@@ -2,11 +2,13 @@
 // decorations, the hooks before the handler, the middleware onion, body reading and parsing,
 // validation, dependencies and the handler itself. Each is a plain function of (route, ctx, input);
 // route-pipeline.ts picks the ones a route needs. Nothing here writes to the transport.
+
+import { BodyMode } from "./body-mode.js";
 import type { AnyContext } from "./context.js";
 import { type DependencyPlan, resolveDependencies } from "./depends.js";
 import { RequestValidationError, type ValidationIssue } from "./errors.js";
 import { BEFORE_HANDLER, PRE_PARSING, runHooks } from "./hook-runner.js";
-import { BodyMode, type CompiledRoute } from "./route-pipeline.js";
+import type { CompiledRoute } from "./route-pipeline.js";
 import type { RequestDecoration } from "./scope.js";
 import { isThenable } from "./thenable.js";
 import { BodyLimitError } from "./transport.js";

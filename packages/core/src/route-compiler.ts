@@ -3,6 +3,7 @@
 // flattens dependency graphs (with overrides), and builds the 404/405/503 fallbacks the same way.
 import { performance } from "node:perf_hooks";
 import type { AppState, RouteRecord } from "./app-state.js";
+import { BodyMode } from "./body-mode.js";
 import type { Token } from "./container.js";
 import type { Context } from "./context.js";
 import { compileDependencyPlan, type Dependency } from "./depends.js";
@@ -11,7 +12,6 @@ import type { ErrorClass, ExceptionHandler } from "./exception-handlers.js";
 import { concatRequestHooks } from "./hooks.js";
 import type { RouteOptions } from "./route-options.js";
 import {
-  BodyMode,
   type CompiledRoute,
   compileRoute,
   type PipelineHost,

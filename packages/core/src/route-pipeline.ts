@@ -5,6 +5,7 @@
 // a GET route without hooks runs [handler, result, serialize, commit], synchronously when its
 // handler is. Running the list is step-runner.ts; the steps live in request-steps.ts,
 // reply-steps.ts and error-answers.ts.
+import { BodyMode } from "./body-mode.js";
 import type { BodyParsers } from "./body-parser.js";
 import type { AnyContext } from "./context.js";
 import type { DependencyPlan } from "./depends.js";
@@ -45,14 +46,6 @@ export interface PipelineHost {
   responseWritten(ctx: AnyContext): void;
   /** Teardowns and onResponse hooks are done: the request no longer counts as in flight. */
   requestFinished(ctx: AnyContext): void;
-}
-
-/** When a route reads the request body. */
-export enum BodyMode {
-  Never = 0,
-  Always = 1,
-  /** Only when the transport says a body follows (RequestView.hasBody). */
-  WhenPresent = 2,
 }
 
 /** Everything a route's lifecycle is compiled from; gathered by the app from the route's scopes. */

@@ -8,6 +8,7 @@
 /**
  * Response header list: flat pairs keep the crossing to native code to one array. Order carries no
  * meaning; framing headers (content-length, transfer-encoding, connection) are the transport's.
+ * Read-only for transports: core passes one shared empty list when a reply has no headers of its own.
  */
 export type HeaderPairs = string[]; // [name0, value0, name1, value1, ...], names lower-case
 
