@@ -163,27 +163,25 @@ export function compileRoute(spec: RouteSpec, host: PipelineHost): CompiledRoute
   const handling = handlingSteps(spec, validates);
   const replying = replySteps(spec);
   const withMiddleware = spec.middleware.length > 0;
+  const outer = withMiddleware ? [...opening, runOnion] : [...opening, ...handling];
   // An early answer continues at adoptResult (the last handling step); with middleware, the outer
   // list continues at the reply steps and the onion's own list at its adoptResult.
-  const lifecycle: StepList = withMiddleware
-    ? {
-        steps: [...opening, runOnion, ...replying],
-        answeredAt: opening.length + 1,
-        recover: recoverFromError,
-        complete: finishRequest,
-      }
-    : {
-        steps: [...opening, ...handling, ...replying],
-        answeredAt: opening.length + handling.length - 1,
-        recover: recoverFromError,
-        complete: finishRequest,
-      };
+  const lifecycle: StepList = {
+    steps: [...outer, ...replying],
+    answeredAt: withMiddleware ? outer.length : outer.length - 1,
+    recover: recoverFromError,
+    complete: finishRequest,
+  };
+  const inner: StepList = { steps: handling, answeredAt: handling.length - 1, recover: null, complete: null };
+  const onion = withMiddleware
+    ? composeMiddleware(spec.middleware, (ctx) => runSteps(route, inner, ctx, 0, undefined))
+    : null;
   const route: CompiledRoute = {
     host,
     lifecycle,
     handler: spec.handler,
     hooks: spec.hooks,
-    onion: null,
+    onion,
     // Static routes share one frozen params object; coercion and defaults need a copy.
     copyParams: !spec.path.includes(":") && !spec.path.includes("*"),
     status: spec.status,
@@ -200,16 +198,5 @@ export function compileRoute(spec: RouteSpec, host: PipelineHost): CompiledRoute
     requestTimeout: spec.requestTimeout,
     decorations: spec.decorations,
   };
-  if (withMiddleware) {
-    const inner: StepList = {
-      steps: handling,
-      answeredAt: handling.length - 1,
-      recover: null,
-      complete: null,
-    };
-    (route as { onion: CompiledRoute["onion"] }).onion = composeMiddleware(spec.middleware, (ctx) =>
-      runSteps(route, inner, ctx, 0, undefined),
-    );
-  }
   return route;
 }
