@@ -2,7 +2,7 @@
 // the request handler transports call. A plugin sees an App bound to its own scope (a child
 // object sharing the app-wide state). ready() loads plugins and compiles one pipeline per route;
 // listen()/close() run the transports. Starting and stopping live in lifecycle.ts, request
-// handling in dispatch.ts and pipeline.ts.
+// handling in dispatch.ts and route-pipeline.ts.
 import { type AppOptions, checkNonNegative, checkOptions } from "./app-options.js";
 import type { AppState, PendingPlugin, RouteRecord } from "./app-state.js";
 import { BodyParsers, type ContentTypeParser } from "./body-parser.js";
@@ -23,11 +23,11 @@ import { type InjectOptions, type InjectResponse, injectRequest } from "./inject
 import { boot, shutdown } from "./lifecycle.js";
 import { createLogger, type Logger } from "./logger.js";
 import type { Middleware } from "./middleware.js";
-import type { RouteHandler } from "./pipeline.js";
 import { asPlugin, type Plugin, type PluginFunction } from "./plugin.js";
 import { compileRoutes } from "./route-compiler.js";
 import { RouteMethods } from "./route-methods.js";
 import type { Handler, RouteOptions } from "./route-options.js";
+import type { RouteHandler } from "./route-pipeline.js";
 import { ANY_METHOD, RadixRouter } from "./router.js";
 import { applyGroup, Router } from "./router-group.js";
 import { Scope } from "./scope.js";

@@ -5,9 +5,9 @@ import type { App } from "./app.js";
 import type { Token } from "./container.js";
 import type { Disposable } from "./depends.js";
 import type { Logger } from "./logger.js";
-import type { CompiledRoute } from "./pipeline.js";
 import { parseQueryString } from "./query-string.js";
 import { Reply } from "./reply.js";
+import type { CompiledRoute } from "./route-pipeline.js";
 import type { RequestView, ResponseSink } from "./transport.js";
 
 /** Names a request decoration may not take: the context's own fields and accessors. */
@@ -39,6 +39,7 @@ const CONTEXT_FIELDS = new Set([
   "requestScoped",
   "allowed",
   "responded",
+  "requestTimer",
   "constructor",
 ]);
 
@@ -86,6 +87,9 @@ export class Context<
   /** @internal */ requestScoped: Map<Token, unknown> | null;
   /** @internal Methods for the 405 answer. */ allowed: string[] | null;
   /** @internal Set once the response went to the transport. */ responded: boolean;
+  /** @internal The requestTimeout timer while it runs. */ requestTimer:
+    | ReturnType<typeof setTimeout>
+    | undefined;
 
   constructor(
     app: App,
@@ -120,6 +124,7 @@ export class Context<
     this.requestScoped = null;
     this.allowed = null;
     this.responded = false;
+    this.requestTimer = undefined;
   }
 
   /** Query parameters (validated and coerced when the route has a query schema). */

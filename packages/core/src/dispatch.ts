@@ -1,17 +1,17 @@
 // The request handler transports call: finds the route (or the 404/405/503 answer), creates the
-// request context, and starts the compiled pipeline. Besides the context it allocates only the
+// request context, and starts the route's compiled lifecycle. Besides the context it allocates only the
 // path and query slices (and the router's params object for parameterised routes).
 import { performance } from "node:perf_hooks";
 import type { AppState, RouteRecord } from "./app-state.js";
 import { Context } from "./context.js";
-import type { CompiledRoute } from "./pipeline.js";
 import { unavailableRoute } from "./route-compiler.js";
+import { type CompiledRoute, runRoute } from "./route-pipeline.js";
 import type { RouteMatch } from "./router.js";
 import type { RequestView, ResponseSink } from "./transport.js";
 
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-/** The request handler: route lookup, context, then the route's compiled pipeline. */
+/** The request handler: route lookup, context, then the route's compiled lifecycle. */
 export function dispatch(state: AppState, request: RequestView, sink: ResponseSink): void {
   const startedAt = performance.now();
   state.stats.inFlight++;
@@ -50,5 +50,5 @@ export function dispatch(state: AppState, request: RequestView, sink: ResponseSi
     ++state.sequence,
   );
   if (allowed !== null) ctx.allowed = allowed;
-  route.run(ctx);
+  runRoute(route, ctx);
 }

@@ -1,6 +1,6 @@
 // Hook names, their signatures and the per-scope lists that hold them, with Fastify's names and
 // order. Request hooks are collected per route (root scope first) when the route is compiled;
-// application hooks (onReady, onListen, onClose) are app-wide. Running them is the pipeline's job.
+// application hooks (onReady, onListen, onClose) are app-wide. hook-runner.ts runs a request hook list.
 import type { AnyContext } from "./context.js";
 import type { ResponsePayload } from "./flush.js";
 
@@ -93,11 +93,4 @@ export function concatRequestHooks(chain: readonly RequestHookLists[]): RequestH
     for (const lists of chain) target.push(...lists[name]);
   }
   return merged;
-}
-
-/** Total number of request hooks; zero lets a route take the fast path. */
-export function countRequestHooks(lists: RequestHookLists): number {
-  let count = 0;
-  for (const name of REQUEST_HOOKS) count += lists[name].length;
-  return count;
 }

@@ -1,6 +1,7 @@
 // app.inject(): a request answered entirely in memory through the same handler the transports
-// call (no socket): an in-memory RequestView and ResponseSink pair. For tests and for tools; it does
-// not emulate connection-level behaviour (keep-alive, chunk framing, 100-continue).
+// call (no socket): an in-memory RequestView and ResponseSink pair. For tests and for tools. Like
+// a transport it adds Content-Type and Content-Length and drops a HEAD answer's body; it does not
+// emulate connection-level behaviour (keep-alive, chunk framing, 100-continue).
 import {
   BodyLimitError,
   type HeaderPairs,
@@ -54,6 +55,7 @@ class InjectedRequest implements RequestView {
   readonly url: string;
   readonly protocol = "inject";
   readonly remoteAddress: string;
+  readonly hasBody: boolean;
   private readonly headerMap: Record<string, string | string[]>;
   private readonly payload: Buffer;
 
@@ -66,6 +68,7 @@ class InjectedRequest implements RequestView {
       headers[name.toLowerCase()] = typeof value === "string" ? value : [...value];
     }
     this.payload = encodeBody(options.body, headers);
+    this.hasBody = this.payload.length > 0;
     if (this.payload.length > 0) headers["content-length"] ??= String(this.payload.length);
     this.headerMap = headers;
   }
@@ -110,11 +113,32 @@ function headerRecord(pairs: HeaderPairs): Record<string, string | string[]> {
   return headers;
 }
 
-function makeResponse(statusCode: number, pairs: HeaderPairs, rawBody: Buffer): InjectResponse {
+/** What a transport adds to the reply's headers: the named content type, and the length it frames. */
+function responseHeaders(
+  pairs: HeaderPairs,
+  contentType: string | undefined,
+  contentLength: number | undefined,
+): Record<string, string | string[]> {
+  const headers = headerRecord(pairs);
+  if (contentType !== undefined) headers["content-type"] = contentType;
+  if (contentLength !== undefined) headers["content-length"] ??= String(contentLength);
+  return headers;
+}
+
+/** 1xx, 204 and 304 carry no content and no Content-Length. */
+function statusHasBody(status: number): boolean {
+  return status >= 200 && status !== 204 && status !== 304;
+}
+
+function makeResponse(
+  statusCode: number,
+  headers: Record<string, string | string[]>,
+  rawBody: Buffer,
+): InjectResponse {
   const body = rawBody.toString("utf8");
   return {
     statusCode,
-    headers: headerRecord(pairs),
+    headers,
     body,
     rawBody,
     json<T>() {
@@ -134,12 +158,16 @@ export function injectRequest(handler: RequestHandler, options: InjectOptions): 
     };
     const sink: ResponseSink = {
       aborted: false,
-      send(status, headers, body) {
+      send(status, headers, body, contentType) {
         once();
         const raw = body === null ? Buffer.alloc(0) : typeof body === "string" ? Buffer.from(body) : body;
-        resolve(makeResponse(status, headers, raw));
+        // As on the wire: HEAD announces the length GET would have (none for a body-less stream answer).
+        const head = request.method === "HEAD";
+        const framed = statusHasBody(status) && (body !== null || !head) ? raw.length : undefined;
+        const all = responseHeaders(headers, contentType, framed);
+        resolve(makeResponse(status, all, head ? Buffer.alloc(0) : raw));
       },
-      stream(status, headers): ResponseStream {
+      stream(status, headers, contentType): ResponseStream {
         once();
         const chunks: Buffer[] = [];
         return {
@@ -148,7 +176,9 @@ export function injectRequest(handler: RequestHandler, options: InjectOptions): 
             return Promise.resolve();
           },
           end() {
-            resolve(makeResponse(status, headers, Buffer.concat(chunks)));
+            resolve(
+              makeResponse(status, responseHeaders(headers, contentType, undefined), Buffer.concat(chunks)),
+            );
           },
         };
       },

@@ -1,6 +1,6 @@
 // Onion middleware (`app.use(async (ctx, next) => { ...; await next(); ... })`), Koa style. The
-// onion wraps body parsing, validation, dependencies, the handler and serialization; onRequest
-// hooks run before it and onSend/transport writes after it. It does not catch errors: they
+// onion wraps body parsing, validation, dependencies and the handler; onRequest hooks run before
+// it, serialization, onSend and the transport write after it. It does not catch errors: they
 // propagate outwards through each middleware's `await next()` to the pipeline.
 import type { AnyContext } from "./context.js";
 

@@ -1,6 +1,7 @@
 // Turns a handler's value into a payload (JSON through the route's compiled serializer, text,
-// bytes or a stream) and hands it to the transport: one `send` with prebuilt header pairs, or a
-// `stream` that awaits each write for backpressure and skips FLUSH markers. No hooks run here.
+// bytes or a stream) and hands it to the transport: one `send` with the content type and the
+// reply's header pairs, or a `stream` that awaits each write for backpressure and skips FLUSH
+// markers. No hooks run here, and no framing: Content-Length is the transport's.
 import type { Context } from "./context.js";
 import { FLUSH, type ResponsePayload } from "./flush.js";
 import type { Reply } from "./reply.js";
@@ -47,32 +48,24 @@ export function toPayload(value: unknown, reply: Reply, serializer: Serializer |
   return serializer === undefined ? JSON.stringify(value) : serializer(value);
 }
 
-/** 1xx, 204 and 304 carry no body and no content-length. */
+/** 1xx, 204 and 304 carry no body. */
 function forbidsBody(status: number): boolean {
   return status < 200 || status === 204 || status === 304;
 }
 
-/** content-type, content-length (when `length` >= 0), then the reply's own headers. */
-function headerPairs(reply: Reply, computedLength: number): HeaderPairs {
-  const type = reply.contentType;
+// Frozen: a transport that tried to add to it would throw instead of corrupting every later answer.
+const NO_HEADERS = Object.freeze([]) as unknown as HeaderPairs;
+
+/** The reply's own headers as pairs; content type and length are passed to the sink separately. */
+function headerPairs(reply: Reply): HeaderPairs {
   const extra = reply.extraHeaders;
-  // A length the handler set itself (e.g. an explicit HEAD route describing a file) wins.
-  const length = extra !== null && extra["content-length"] !== undefined ? -1 : computedLength;
-  let pairs: HeaderPairs;
-  if (length >= 0) {
-    pairs =
-      type === undefined
-        ? ["content-length", String(length)]
-        : ["content-type", type, "content-length", String(length)];
-  } else {
-    pairs = type === undefined ? [] : ["content-type", type];
-  }
-  if (extra !== null) {
-    for (const name in extra) {
-      const value = extra[name] as string | string[];
-      if (typeof value === "string") pairs.push(name, value);
-      else for (const item of value) pairs.push(name, item);
-    }
+  // The usual answer has none and allocates no list.
+  if (extra === null) return NO_HEADERS;
+  const pairs: HeaderPairs = [];
+  for (const name in extra) {
+    const value = extra[name] as string | string[];
+    if (typeof value === "string") pairs.push(name, value);
+    else for (const item of value) pairs.push(name, item);
   }
   return pairs;
 }
@@ -88,20 +81,13 @@ export function writeResponse(
   const reply = ctx.reply;
   const status = reply.statusCode;
   const sink = ctx.sink;
-  const noBody = forbidsBody(status);
   if (payload === null || typeof payload === "string" || Buffer.isBuffer(payload)) {
-    if (noBody) {
-      sink.send(status, headerPairs(reply, -1), null);
-      return undefined;
-    }
-    const length =
-      payload === null ? 0 : typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
-    // HEAD answers with the headers GET would have, content-length included, and no body.
-    sink.send(status, headerPairs(reply, length), ctx.method === "HEAD" ? null : payload);
+    // HEAD passes the body too: the transport announces its length and drops the bytes.
+    sink.send(status, headerPairs(reply), forbidsBody(status) ? null : payload, reply.contentType);
     return undefined;
   }
-  if (noBody || ctx.method === "HEAD") {
-    sink.send(status, headerPairs(reply, -1), null);
+  if (forbidsBody(status) || ctx.method === "HEAD") {
+    sink.send(status, headerPairs(reply), null, reply.contentType);
     closeBody(payload);
     return undefined;
   }
@@ -125,7 +111,8 @@ async function pipeBody(
     throw error;
   }
   const sink = ctx.sink;
-  const stream = sink.stream(ctx.reply.statusCode, headerPairs(ctx.reply, -1));
+  const reply = ctx.reply;
+  const stream = sink.stream(reply.statusCode, headerPairs(reply), reply.contentType);
   try {
     for (; next.done !== true; next = await iterator.next()) {
       const chunk = next.value;

@@ -3,21 +3,21 @@
 // flattens dependency graphs (with overrides), and builds the 404/405/503 fallbacks the same way.
 import { performance } from "node:perf_hooks";
 import type { AppState, RouteRecord } from "./app-state.js";
+import { BodyMode } from "./body-mode.js";
 import type { Token } from "./container.js";
 import type { Context } from "./context.js";
 import { compileDependencyPlan, type Dependency } from "./depends.js";
 import { HTTPException } from "./errors.js";
 import type { ErrorClass, ExceptionHandler } from "./exception-handlers.js";
 import { concatRequestHooks } from "./hooks.js";
+import type { RouteOptions } from "./route-options.js";
 import {
-  BodyMode,
   type CompiledRoute,
   compileRoute,
   type PipelineHost,
   type RouteHandler,
   type RouteSpec,
-} from "./pipeline.js";
-import type { RouteOptions } from "./route-options.js";
+} from "./route-pipeline.js";
 import type { Scope } from "./scope.js";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);

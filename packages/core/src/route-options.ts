@@ -1,6 +1,6 @@
 // What a route is declared with: its schemas (TypeBox or plain JSON Schema), dependencies,
 // OpenAPI metadata and limits, and the handler type derived from them so `ctx.params`,
-// `ctx.body` and `ctx.deps` are typed. Declarations only; pipeline.ts compiles them.
+// `ctx.body` and `ctx.deps` are typed. Declarations only; route-pipeline.ts compiles them.
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Context } from "./context.js";
 import type { Dependency, DependencyValue } from "./depends.js";

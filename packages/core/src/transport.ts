@@ -2,8 +2,14 @@
 // A transport owns sockets and framing; core owns everything between "a request arrived" and
 // "these bytes answer it". The shapes are chosen so a native transport crosses N-API once in
 // (a RequestView over its parsed request) and once out (ResponseSink.send with status, headers, body).
+// Framing is the transport's alone: it tells core whether a body follows (RequestView.hasBody) and
+// writes Content-Length itself; core names the content type and never relies on a header's position.
 
-/** Response header list: flat pairs keep the crossing to native code to one array. */
+/**
+ * Response header list: flat pairs keep the crossing to native code to one array. Order carries no
+ * meaning; framing headers (content-length, transfer-encoding, connection) are the transport's.
+ * Read-only for transports: core passes one shared empty list when a reply has no headers of its own.
+ */
 export type HeaderPairs = string[]; // [name0, value0, name1, value1, ...], names lower-case
 
 /** A parsed request, materialised lazily: headers and body are produced only when asked for. */
@@ -16,6 +22,12 @@ export interface RequestView {
   readonly protocol: string;
   /** Peer address, as text. */
   readonly remoteAddress: string;
+  /**
+   * Whether request content follows the head, as the framing says (HTTP/1.1 Content-Length > 0 or
+   * Transfer-Encoding, HTTP/2 no END_STREAM on HEADERS, HTTP/3 no FIN). Core reads bodies only then
+   * for methods where a body is optional.
+   */
+  readonly hasBody: boolean;
   /** First value of a header, by lower-case name. */
   header(name: string): string | undefined;
   /** All headers, lower-case names; repeated headers joined per RFC 9110 (set-cookie kept as array). */
@@ -41,10 +53,16 @@ export interface ResponseStream {
 
 /** Where core writes the answer. Exactly one of `send` or `stream` is called per request. */
 export interface ResponseSink {
-  /** Status line, headers and the whole body in one call (one crossing for native transports). */
-  send(status: number, headers: HeaderPairs, body: Buffer | string | null): void;
+  /**
+   * Status line, headers and the whole body in one call (one crossing for native transports).
+   * `contentType` is the Content-Type, when there is one. The transport frames the answer: it
+   * derives Content-Length from `body`, sends none for a status without content (1xx, 204, 304),
+   * and for HEAD announces the length of the `body` core passes without sending its bytes (with a
+   * null body, the `content-length` the handler put in `headers`, if any).
+   */
+  send(status: number, headers: HeaderPairs, body: Buffer | string | null, contentType?: string): void;
   /** Starts a streamed response; the transport picks framing (chunked for HTTP/1.1). */
-  stream(status: number, headers: HeaderPairs): ResponseStream;
+  stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream;
   /** Informational 100-continue etc. are the transport's business; this says whether the client left. */
   readonly aborted: boolean;
 }

@@ -177,6 +177,7 @@ describe("request hooks", () => {
           url: "/long",
           protocol: "test",
           remoteAddress: "127.0.0.1",
+          hasBody: false,
           header: () => undefined,
           headers: () => ({}),
           body: async () => Buffer.alloc(0),

@@ -141,6 +141,7 @@ describe("responses", () => {
           url: "/slow-consumer",
           protocol: "test",
           remoteAddress: "127.0.0.1",
+          hasBody: false,
           header: () => undefined,
           headers: () => ({}),
           body: async () => Buffer.alloc(0),

@@ -1,14 +1,32 @@
 // The options of the HTTP/1.1 transport and their defaults, checked once when the plugin is created
-// so a bad value fails at start-up with a message naming the option. It does not start anything;
-// the transports read the resolved values.
-
-import type { NativeHttp1Options } from "@fasterapi/http1-native";
+// so a bad value fails at start-up with a message naming the option. This is the only place the
+// defaults live: both engines read the resolved values, and the native one passes every limit and
+// timeout to the addon. It does not start anything.
 
 /** TLS material for HTTPS (PEM strings or buffers, as node:tls takes them). */
-export type Http1TlsOptions = NonNullable<NativeHttp1Options["tls"]>;
+export interface Http1TlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
 
 /** The listener options (port, host, limits, timeouts, TLS) plus the choice of engine. */
-export interface Http1Options extends NativeHttp1Options {
+export interface Http1Options {
+  /** TCP port; 0 picks a free one (read it from `await app.listen()`). Default 8000. */
+  port?: number;
+  /** Interface to bind. Default "0.0.0.0". */
+  host?: string;
+  /** Largest request line plus headers, in bytes; beyond it the client gets 431. Default 16 KiB. */
+  maxHeaderBytes?: number;
+  /** Time allowed to receive the request line and headers (408 after). Default 60 s. */
+  headersTimeoutMs?: number;
+  /** Time allowed to receive the whole request, body included (408 after); 0 disables. Default 300 s. */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** Requests served on one connection before it is closed; 0 means no limit. Default 0. */
+  maxRequestsPerSocket?: number;
+  /** Serve HTTPS with this key and certificate (PEM strings or buffers) instead of plain HTTP. */
+  tls?: Http1TlsOptions;
   /**
    * Which engine serves the connections: `false` the node:http path, `true` the native C++ engine
    * (an error when it is not available), `"auto"` the native engine when available. Default "auto".
@@ -21,6 +39,10 @@ export interface ResolvedHttp1Options {
   port: number;
   host: string;
   maxHeaderBytes: number;
+  /** Native engine only: a longer request line gets 414 (node:http bounds it by maxHeaderBytes). */
+  maxRequestLine: number;
+  /** Native engine only: more header fields get 431 (node:http drops those beyond 2000). */
+  maxHeaders: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -60,10 +82,14 @@ export function resolveHttp1Options(options: Http1Options = {}): ResolvedHttp1Op
   if (native !== true && native !== false && native !== "auto") {
     throw new TypeError(`http1: option "native" must be true, false or "auto", got ${String(native)}`);
   }
+  const maxHeaderBytes = integerOption("maxHeaderBytes", options.maxHeaderBytes, 16 * 1024, 1);
   return {
     port,
     host,
-    maxHeaderBytes: integerOption("maxHeaderBytes", options.maxHeaderBytes, 16 * 1024, 1),
+    maxHeaderBytes,
+    // The request line is part of the head, so it can never be longer than the head limit.
+    maxRequestLine: Math.min(8 * 1024, maxHeaderBytes),
+    maxHeaders: 100,
     headersTimeoutMs,
     requestTimeoutMs,
     keepAliveTimeoutMs: integerOption("keepAliveTimeoutMs", options.keepAliveTimeoutMs, 5_000, 0),

@@ -1,6 +1,8 @@
-// @fasterapi/http1: the HTTP/1.1 transport plugin for FasterAPI (node:http, HTTPS with `tls`).
-// Routing, parsing and serialization are @fasterapi/core's; this package only moves bytes.
+// @fasterapi/http1: the HTTP/1.1 transport plugin for FasterAPI, on the native C++ engine when its
+// addons load and on node:http otherwise (HTTPS with `tls` on both). Routing, parsing and
+// serialization are @fasterapi/core's; this package only moves bytes.
 
 export type { Http1Options, Http1TlsOptions } from "./http1-options.js";
 export { http1 } from "./http1-plugin.js";
+export { NativeHttp1Transport, nativeHttp1Available } from "./native-http1-transport.js";
 export { NodeHttp1Transport } from "./node-http1-transport.js";

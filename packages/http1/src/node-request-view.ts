@@ -84,7 +84,7 @@ export class NodeRequestView implements RequestView {
   }
 
   async *bodyStream(limit: number): AsyncIterable<Buffer> {
-    if (!this.hasBody()) return;
+    if (!this.hasBody) return;
     const declared = this.req.headers["content-length"];
     if (declared !== undefined && Number(declared) > limit) throw this.overLimit(limit);
     if (this.continuePending) {
@@ -139,7 +139,7 @@ export class NodeRequestView implements RequestView {
   }
 
   /** Node's parser saw Content-Length or Transfer-Encoding: without either a request has no body. */
-  private hasBody(): boolean {
+  get hasBody(): boolean {
     const headers = this.req.headers;
     const length = headers["content-length"];
     if (length !== undefined) return length !== "0";

@@ -55,25 +55,25 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
     return this.endedAfterAbort || (res.destroyed && !res.writableFinished);
   }
 
-  send(status: number, headers: HeaderPairs, body: Buffer | string | null): void {
-    let framed = headers;
+  send(status: number, headers: HeaderPairs, body: Buffer | string | null, contentType?: string): void {
+    let length = -1;
     if (
       statusHasBody(status) &&
       (body !== null || this.req.method !== "HEAD") &&
       !hasHeader(headers, "content-length")
     ) {
-      const length = body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length;
-      framed = headers.concat("content-length", String(length));
+      length = body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length;
     }
     const res = this.res;
     if (res.destroyed) this.endedAfterAbort = true;
-    res.writeHead(status, this.closeIfNeeded(framed));
+    res.writeHead(status, this.head(headers, contentType, length));
+    // node drops the bytes of a HEAD answer itself (it knows the method); its length is sent above.
     if (body === null) res.end();
     else res.end(body);
   }
 
-  stream(status: number, headers: HeaderPairs): ResponseStream {
-    this.res.writeHead(status, this.closeIfNeeded(headers));
+  stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream {
+    this.res.writeHead(status, this.head(headers, contentType, -1));
     return this;
   }
 
@@ -102,16 +102,23 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
   }
 
   /**
-   * Adds `Connection: close` when the rest of the request body is unread, the connection reached
-   * its request limit or the server is closing; node then closes the socket after this answer.
+   * The header list for writeHead: the content type, the reply's headers, Content-Length when
+   * `length` >= 0, and `Connection: close` when the rest of the request body is unread, the
+   * connection reached its request limit or the server is closing (node then closes the socket
+   * after this answer). One new array; core's list is never modified.
    */
-  private closeIfNeeded(headers: HeaderPairs): HeaderPairs {
+  private head(headers: HeaderPairs, contentType: string | undefined, length: number): HeaderPairs {
+    const pairs: HeaderPairs = contentType === undefined ? [] : ["content-type", contentType];
+    for (let i = 0; i < headers.length; i++) pairs.push(headers[i] as string);
+    if (length >= 0) pairs.push("content-length", String(length));
     const view = this.view;
     view.discardUnreadBody();
     if (view.bodyLimitExceeded) {
       lingerOnClose(this.req.socket);
-      return headers.concat("connection", "close");
+      pairs.push("connection", "close");
+    } else if (this.lastOnConnection || this.policy.closing) {
+      pairs.push("connection", "close");
     }
-    return this.lastOnConnection || this.policy.closing ? headers.concat("connection", "close") : headers;
+    return pairs;
   }
 }

@@ -1,8 +1,7 @@
 // Engine selection by the `native` option and FASTERAPI_NATIVE, and option checking at http1() call time.
 import { App } from "@fasterapi/core";
-import { NativeHttp1Transport, nativeHttp1Available } from "@fasterapi/http1-native";
 import { describe, expect, it } from "vitest";
-import { http1 } from "../src/index.js";
+import { http1, NativeHttp1Transport, nativeHttp1Available } from "../src/index.js";
 import { NodeHttp1Transport } from "../src/node-http1-transport.js";
 import { selectTransport } from "../src/select-transport.js";
 

@@ -6,12 +6,12 @@
 import { type TypeOptions, TypeRegistry } from "@fasterapi/pg-codec";
 import { type ConnectionConfig, type ConnectionOptions, resolveConfig } from "./config.js";
 import { Connection } from "./connection.js";
-import { CopyFromStream, type CopyRowsOptions, CopyToStream, copyRows } from "./copy.js";
+import { Copyable } from "./copyable.js";
 import { AcquireTimeoutError } from "./errors.js";
 import type { Lease } from "./lease.js";
 import { type NotificationHandler, NotificationListener } from "./listener.js";
 import { PooledConnection } from "./pooled-connection.js";
-import { Queryable, type QueryOptions, type QueryResult, type Row } from "./queryable.js";
+import type { QueryOptions, QueryResult, Row } from "./queryable.js";
 import type { SessionSocketKind } from "./session-socket.js";
 import { runTransaction, type Transaction, type TransactionOptions, withRetries } from "./transaction.js";
 
@@ -88,7 +88,7 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   return result;
 }
 
-export class PgPool extends Queryable {
+export class PgPool extends Copyable {
   readonly config: ConnectionConfig;
   private readonly max: number;
   private readonly min: number;
@@ -202,24 +202,8 @@ export class PgPool extends Queryable {
     }, options.retries ?? 3);
   }
 
-  /** `COPY ... FROM STDIN` as a Writable; the connection returns to the pool after 'finish' or an error. */
-  copyFrom(sql: string): CopyFromStream {
-    return new CopyFromStream(() => this.lease(), sql);
-  }
-
-  /** `COPY ... TO STDOUT` as a Readable. */
-  copyTo(sql: string): CopyToStream {
-    return new CopyToStream(() => this.lease(), sql);
-  }
-
-  /** Loads rows into `table` with COPY binary; resolves with the row count. */
-  copyRows(
-    table: string | readonly string[],
-    columns: readonly string[],
-    rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>,
-    options?: CopyRowsOptions,
-  ): Promise<number> {
-    return copyRows(() => this.lease(), table, columns, rows, options);
+  protected copySession(): () => Promise<Lease> {
+    return () => this.lease();
   }
 
   /** LISTENs on `channel` (dedicated connection, re-subscribed after reconnects); resolves with an unlisten function. */

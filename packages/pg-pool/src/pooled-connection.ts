@@ -2,13 +2,13 @@
 // Queries on it still pipeline; transactions and COPY run on this same session. Using it after release
 // is an error rather than a silent query on someone else's connection.
 import type { Connection } from "./connection.js";
-import { CopyFromStream, type CopyRowsOptions, CopyToStream, copyRows } from "./copy.js";
+import { Copyable } from "./copyable.js";
 import type { AuthMethod } from "./handshake.js";
-import { borrowedLease } from "./lease.js";
-import { Queryable, type QueryOptions, type QueryResult, type Row } from "./queryable.js";
+import { borrowedLease, type Lease } from "./lease.js";
+import { type QueryOptions, type QueryResult, type Row } from "./queryable.js";
 import { runTransaction, type Transaction, type TransactionOptions, withRetries } from "./transaction.js";
 
-export class PooledConnection extends Queryable implements AsyncDisposable {
+export class PooledConnection extends Copyable implements AsyncDisposable {
   private released = false;
 
   constructor(
@@ -48,21 +48,8 @@ export class PooledConnection extends Queryable implements AsyncDisposable {
     return withRetries(() => runTransaction(this.live(), fn, options), options.retries ?? 3);
   }
 
-  copyFrom(sql: string): CopyFromStream {
-    return new CopyFromStream(borrowedLease(this.live()), sql);
-  }
-
-  copyTo(sql: string): CopyToStream {
-    return new CopyToStream(borrowedLease(this.live()), sql);
-  }
-
-  copyRows(
-    table: string | readonly string[],
-    columns: readonly string[],
-    rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>,
-    options?: CopyRowsOptions,
-  ): Promise<number> {
-    return copyRows(borrowedLease(this.live()), table, columns, rows, options);
+  protected copySession(): () => Promise<Lease> {
+    return borrowedLease(this.live());
   }
 
   /** Gives the connection back to the pool; calling it again does nothing. */

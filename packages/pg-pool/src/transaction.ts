@@ -3,9 +3,9 @@
 // with jittered, bounded backoff; nested savepoints. It does not pick connections: the caller lends one.
 import { PgError } from "@fasterapi/pg-codec";
 import type { Connection } from "./connection.js";
-import { CopyFromStream, CopyToStream } from "./copy.js";
-import { borrowedLease } from "./lease.js";
-import { Queryable, type QueryOptions, type QueryResult, type Row } from "./queryable.js";
+import { Copyable } from "./copyable.js";
+import { borrowedLease, type Lease } from "./lease.js";
+import { type QueryOptions, type QueryResult, type Row } from "./queryable.js";
 
 export type IsolationLevel = "serializable" | "repeatable read" | "read committed" | "read uncommitted";
 
@@ -71,7 +71,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, retries: number)
 }
 
 /** The handle a transaction body receives: queries run inside the transaction, in order. */
-export class Transaction extends Queryable {
+export class Transaction extends Copyable {
   private active = true;
   private savepoints = 0;
 
@@ -88,14 +88,9 @@ export class Transaction extends Queryable {
     return this.connection.query<R>(sql, params, options);
   }
 
-  /** `COPY ... FROM STDIN` inside the transaction (rolled back with it). */
-  copyFrom(sql: string): CopyFromStream {
-    return new CopyFromStream(borrowedLease(this.live()), sql);
-  }
-
-  /** `COPY ... TO STDOUT` inside the transaction (sees its uncommitted rows). */
-  copyTo(sql: string): CopyToStream {
-    return new CopyToStream(borrowedLease(this.live()), sql);
+  /** COPY inside the transaction: rolled back with it, and COPY TO sees its uncommitted rows. */
+  protected copySession(): () => Promise<Lease> {
+    return borrowedLease(this.live());
   }
 
   /** Runs `fn` inside SAVEPOINT ... RELEASE; on error rolls back to the savepoint and rethrows. */

@@ -118,6 +118,31 @@ describe("COPY", () => {
     expect(last).toEqual([ROWS - 1, `name ${ROWS - 1}`, BigInt(ROWS - 1) * 1000n]);
   });
 
+  it("copyRows inside a transaction sees the transaction and is rolled back with it", async () => {
+    await pool.query("CREATE TABLE tx_rows (id int NOT NULL, name text)");
+    const inside = await pool
+      .transaction(async (tx) => {
+        await tx.query("INSERT INTO tx_rows VALUES (0, 'before')");
+        expect(
+          await tx.copyRows(
+            "tx_rows",
+            ["id", "name"],
+            [
+              [1, "a"],
+              [2, null],
+            ],
+          ),
+        ).toBe(2);
+        const seen = await tx.one<{ n: number }>("SELECT count(*)::int AS n FROM tx_rows");
+        throw Object.assign(new Error("roll back"), { seen: seen.n });
+      })
+      .catch((error: { seen: number }) => error.seen);
+    expect(inside).toBe(3);
+    expect(await pool.one("SELECT count(*)::int AS n FROM tx_rows")).toEqual({ n: 0 });
+    await pool.query("DROP TABLE tx_rows");
+    expect(pool.stats().borrowed).toBe(0);
+  });
+
   it("rejects bad COPY data with the server's error and gives the connection back", async () => {
     const stream = pool.copyFrom("COPY text_rows (id, name) FROM STDIN");
     await expect(pipeline(Readable.from(["1\tok\n", "not-a-number\tbad\n"]), stream)).rejects.toMatchObject({

@@ -95,8 +95,8 @@ bool utf8(napi_env env, napi_value v, Scratch& out) {
 
 struct Args {
   Module* m;
-  napi_value argv[6];
-  size_t argc = 6;
+  napi_value argv[7];
+  size_t argc = 7;
 };
 
 bool get_args(napi_env env, napi_callback_info info, Args& a) {
@@ -155,21 +155,30 @@ bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok
   return true;
 }
 
-// Builds the head from (status, [name, value, ...], joined?) into m->out; throws a TypeError on bad
-// input. `joined` (optional) is the same array joined with NUL (see add_joined).
-// Starts the head in m->out; throws a RangeError for a status outside 100-999.
-bool begin_head(napi_env env, Module* m, int status) {
+// Builds the head into m->out: the status line, Content-Type when `content_type` is a string, then
+// `headers` ([name, value, ...]) unless undefined; `joined` (optional) is that array joined with
+// NUL (see add_joined). Throws a RangeError for a status outside 100-999, a TypeError on bad input.
+bool build_head(napi_env env, Module* m, int status, napi_value content_type, napi_value headers,
+                napi_value joined) {
   if (status < 100 || status > 999) {
     napi_throw_range_error(env, nullptr, "status must be an integer between 100 and 999");
     return false;
   }
   m->head.begin(m->out, status);
-  return true;
-}
-
-bool build_head(napi_env env, Module* m, int status, napi_value headers, napi_value joined) {
-  if (!begin_head(env, m, status)) return false;
   JsState* js = js_of(m);
+  napi_valuetype type;
+  napi_typeof(env, content_type, &type);
+  if (type == napi_string) {
+    if (!latin1(env, content_type, js->value) ||
+        !m->head.add(m->out, "content-type", 12, js->value.data.get(), js->value.size)) {
+      return throw_bad_header(env, "content-type");
+    }
+  } else if (type != napi_undefined) {
+    napi_throw_type_error(env, nullptr, "contentType must be a string or undefined");
+    return false;
+  }
+  napi_typeof(env, headers, &type);
+  if (type == napi_undefined) return true;
   bool is_array = false;
   napi_is_array(env, headers, &is_array);
   if (!is_array) {
@@ -224,11 +233,9 @@ bool body_arg(napi_env env, Module* m, napi_value v, BodyArg& out) {
   return true;
 }
 
-// What send() and sendTyped() share: (handle, seq, status, ...) with the body at argv[body_at];
-// `head` adds the headers after the status line (false once it threw). Returns a boolean (false:
-// the client is gone).
-template <typename Head>
-napi_value send_with(napi_env env, napi_callback_info info, size_t body_at, Head head) {
+// send(handle, seq, status, body: Buffer | string | null, contentType?, headers?, joined?) -> boolean
+// (false: the client is gone). The usual answer passes no headers: nothing to join or walk.
+napi_value js_send(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
@@ -236,43 +243,20 @@ napi_value send_with(napi_env env, napi_callback_info info, size_t body_at, Head
   const uint32_t seq = arg_u32(env, a.argv[1]);
   const int status = static_cast<int>(arg_u32(env, a.argv[2]));
   BodyArg body;
-  if (!head(a, status) || !body_arg(env, a.m, a.argv[body_at], body)) return nullptr;
+  if (!build_head(env, a.m, status, a.argv[4], a.argv[5], a.argv[6]) || !body_arg(env, a.m, a.argv[3], body)) {
+    return nullptr;
+  }
   return boolean(env, a.m->send(c, seq, status, a.m->head, body.data, body.len, body.present));
 }
 
-// send(handle, seq, status, headers, body: Buffer | string | null, joined?)
-napi_value js_send(napi_env env, napi_callback_info info) {
-  return send_with(env, info, 4, [env](Args& a, int status) {
-    return build_head(env, a.m, status, a.argv[3], a.argv[5]);
-  });
-}
-
-// sendTyped(handle, seq, status, contentType, contentLength, body): send() for the usual
-// [content-type, T, content-length, L] headers, without joining them into a string first.
-napi_value js_send_typed(napi_env env, napi_callback_info info) {
-  return send_with(env, info, 5, [env](Args& a, int status) {
-    if (!begin_head(env, a.m, status)) return false;
-    JsState* js = js_of(a.m);
-    const struct { std::string_view name; napi_value value; } fields[] = {
-        {"content-type", a.argv[3]}, {"content-length", a.argv[4]}};
-    for (const auto& f : fields) {
-      if (!latin1(env, f.value, js->value) ||
-          !a.m->head.add(a.m->out, f.name.data(), f.name.size(), js->value.data.get(), js->value.size)) {
-        return throw_bad_header(env, f.name);
-      }
-    }
-    return true;
-  });
-}
-
-// writeHead(handle, seq, status, headers, joined?) -> boolean
+// writeHead(handle, seq, status, contentType?, headers?, joined?) -> boolean
 napi_value js_write_head(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
   if (c == nullptr) return boolean(env, false);
   const int status = static_cast<int>(arg_u32(env, a.argv[2]));
-  if (!build_head(env, a.m, status, a.argv[3], a.argv[4])) return nullptr;
+  if (!build_head(env, a.m, status, a.argv[3], a.argv[4], a.argv[5])) return nullptr;
   return boolean(env, a.m->start_stream(c, arg_u32(env, a.argv[1]), status));
 }
 
@@ -441,7 +425,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   if (protocol == nullptr) return nullptr;
   FA_NAPI_CHECK(napi_set_named_property(env, result, "protocol", protocol));
   const napi::Method methods[] = {
-      {"send", js_send},           {"sendTyped", js_send_typed}, {"writeHead", js_write_head}, {"write", js_write},
+      {"send", js_send},           {"writeHead", js_write_head}, {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
       {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };

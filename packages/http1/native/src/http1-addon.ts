@@ -6,13 +6,15 @@ import { type EngineApiHandle, loadAddon, type ProtocolHandle, platformPackage }
 export interface Http1Callbacks {
   /**
    * The requests parsed during one event-loop turn, from every connection: `metaWords` uint32
-   * starting at word `metaAt` of the current request slab, as groups (handleLo, handleHi, count,
-   * then `count` records; see request-record.ts) whose spans point at head bytes in the same slab.
+   * starting at word `metaAt` of the current request slab, as groups (GROUP_HEADER_WORDS: handleLo,
+   * handleHi, count, then `count` records of RECORD_FIXED_WORDS words plus 4 per header: seq,
+   * flags (FLAG_*), clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders, then nameOff,
+   * nameLen, valueOff, valueLen per header) whose spans point at head bytes in the same slab.
    * `slab` is passed when a new slab replaces the current one (this batch is in it). Slabs are
    * append-only: what a batch wrote there never changes.
    */
   onRequests(metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void;
-  /** Body bytes of request `seq` (or undefined) and BodyEvent flags; returns whether to keep reading. */
+  /** Body bytes of request `seq` (or undefined) and BODY_* event flags; returns whether to keep reading. */
   onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean;
   /** The connection's write queue drained below its low-water mark. */
   onDrain(handle: number): void;
@@ -20,14 +22,15 @@ export interface Http1Callbacks {
   onClosed(handle: number): void;
 }
 
+/** Limits and timeouts of one protocol instance; @fasterapi/http1 resolves and passes every one. */
 export interface Http1ProtocolOptions {
-  maxHeaderBytes?: number;
-  maxRequestLine?: number;
-  maxHeaders?: number;
-  headersTimeoutMs?: number;
-  keepAliveTimeoutMs?: number;
-  maxRequestsPerSocket?: number;
-  requestTimeoutMs?: number;
+  maxHeaderBytes: number;
+  maxRequestLine: number;
+  maxHeaders: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxRequestsPerSocket: number;
+  requestTimeoutMs: number;
 }
 
 export interface Http1ProtocolStats {
@@ -42,29 +45,34 @@ export interface Http1ProtocolStats {
 /** One protocol module instance: the external the engine takes, and the functions JS answers with. */
 export interface Http1Protocol {
   readonly protocol: ProtocolHandle;
-  /** `joined` (optional) is `headers.join("\0")`: one string conversion instead of two per element. */
+  /**
+   * The whole answer: status line, `contentType` (if any), `headers` (if any: flat pairs) and the
+   * body, which the module frames (Content-Length from the body; none for HEAD's bytes or a status
+   * without content). `joined` (optional) is `headers.join("\0")`: one string conversion instead of
+   * two per element. Returns false when the client is gone.
+   */
   send(
     handle: number,
     seq: number,
     status: number,
-    headers: string[],
     body: Buffer | string | null,
+    contentType?: string,
+    headers?: string[],
     joined?: string,
   ): boolean;
-  /** send() for headers that are exactly [content-type, contentType, content-length, contentLength]. */
-  sendTyped(
+  /** Starts a chunked answer (send()'s head arguments); write() and end() follow. */
+  writeHead(
     handle: number,
     seq: number,
     status: number,
-    contentType: string,
-    contentLength: string,
-    body: Buffer | string | null,
+    contentType?: string,
+    headers?: string[],
+    joined?: string,
   ): boolean;
-  writeHead(handle: number, seq: number, status: number, headers: string[], joined?: string): boolean;
   /** 1: write more now; 0: wait for onDrain; -1: the connection is gone. */
   write(handle: number, seq: number, chunk: Buffer): number;
   end(handle: number, seq: number): boolean;
-  /** 0: the body starts flowing to onBody; 1: Content-Length is over `limit`; -1: gone. */
+  /** A READ_BODY_* result: the body starts flowing to onBody, Content-Length is over `limit`, or gone. */
   readBody(handle: number, seq: number, limit: number): number;
   resumeBody(handle: number): void;
   remoteAddress(handle: number): string;
@@ -78,12 +86,6 @@ export interface Http1Addon {
     options: Http1ProtocolOptions,
   ): Http1Protocol;
 }
-
-/** BodyEvent flags (mirror of http1_module.h). */
-export const BODY_END = 1;
-export const BODY_LIMIT = 2;
-export const BODY_MALFORMED = 4;
-export const BODY_ABORTED = 8;
 
 let cached: Http1Addon | null | undefined;
 

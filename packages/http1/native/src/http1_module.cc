@@ -346,13 +346,8 @@ void add_to_batch(Module* m, Conn* c, const char* head, uint32_t head_len, const
   const uint32_t base = static_cast<uint32_t>(m->batch_bytes.size());
   m->batch_bytes.append(head, head_len);
   uint32_t flags = 0;
-  if (r.version_minor == 1) flags |= kFlagHttp11;
-  if (r.keep_alive) flags |= kFlagKeepAlive;
-  if (r.expect_continue) flags |= kFlagExpectContinue;
   if (r.body != BodyKind::kNone) flags |= kFlagHasBody;
-  if (r.body == BodyKind::kChunked) flags |= kFlagChunked;
   if (r.path_needs_slash) flags |= kFlagPathNeedsSlash;
-  if (r.upgrade) flags |= kFlagUpgrade;
   meta.push_back(seq);
   meta.push_back(flags);
   meta.push_back(static_cast<uint32_t>(r.content_length & 0xffffffffu));

@@ -23,25 +23,20 @@ constexpr uint64_t kDiscardLimit = 64 * 1024;
 /** A streamed response buffered behind an unfinished earlier one reports backpressure beyond this. */
 constexpr size_t kQueuedHighWater = 64 * 1024;
 
-/** Request flags in the metadata handed to JS (mirrored in src/request-batch.ts). */
+/** Request flags in the metadata handed to JS (mirrored in src/abi-constants.ts: only what JS reads). */
 enum RequestFlag : uint32_t {
-  kFlagHttp11 = 1,
-  kFlagKeepAlive = 2,
-  kFlagExpectContinue = 4,
   kFlagHasBody = 8,
-  kFlagChunked = 16,
   kFlagPathNeedsSlash = 32,
-  kFlagUpgrade = 64,
 };
 /** Per-request record: seq, flags, clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders, 4*n spans. */
 constexpr uint32_t kRecordFixedWords = 9;
 /** A batch is a run of groups, one per connection: handleLo, handleHi, record count, then the records. */
 constexpr uint32_t kGroupHeaderWords = 3;
 
-/** Body events handed to JS with each body delivery. */
+/** Body events handed to JS with each body delivery (mirrored in src/abi-constants.ts). */
 enum BodyEvent : uint32_t { kBodyEnd = 1, kBodyLimit = 2, kBodyMalformed = 4, kBodyAborted = 8 };
 
-/** Results of Module::read_body. */
+/** Results of Module::read_body (mirrored in src/abi-constants.ts). */
 enum class ReadBodyResult : int { kGone = -1, kStarted = 0, kTooLarge = 1 };
 
 struct ModuleOptions {

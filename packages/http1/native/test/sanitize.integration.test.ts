@@ -13,10 +13,11 @@ describe("sanitizer build", () => {
       buildSanitized(engineDir, "fasterapi_engine"),
       buildSanitized(packageDir, "fasterapi_http1"),
     ];
+    // The native transport's tests live in @fasterapi/http1, which drives this addon.
     const { status, output } = runSanitizedVitest(addons, [
       "--project",
-      "http1/native",
-      "test/http1-native.integration.test.ts",
+      "http1",
+      "test/native-http1.integration.test.ts",
     ]);
     expect(output).not.toMatch(/AddressSanitizer|runtime error:/);
     expect(output).toMatch(/Tests\s+.*\d+ passed/);

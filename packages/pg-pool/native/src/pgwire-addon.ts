@@ -26,9 +26,7 @@ export interface WireAddon {
   createWireProtocol(engineApi: EngineApiHandle, callbacks: WireCallbacks): WireProtocol;
 }
 
-/** fa_close_reason values (engine_abi.h). */
-export const CLOSE_REASON_LOCAL = 0;
-export const CLOSE_REASON_PEER = 1;
+/** fa_close_reason FA_CLOSE_REASON_ERROR (engine_abi.h; test/abi-constants.test.ts checks it): a socket or TLS error. */
 export const CLOSE_REASON_ERROR = 2;
 
 let cached: WireAddon | null | undefined;

@@ -1,20 +1,7 @@
 // Reads one request out of the batch the addon hands over: raw head bytes plus a Uint32Array of
-// spans (layout mirrored from http1_module.h). Strings are made only when a field is asked for.
-// It knows nothing about connections or responses.
-
-/** Words before each connection's records in a batch: handleLo, handleHi, record count. */
-export const GROUP_HEADER_WORDS = 3;
-
-/** Words before the header spans: seq, flags, clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders. */
-export const RECORD_FIXED_WORDS = 9;
-
-export const FLAG_HTTP11 = 1;
-export const FLAG_KEEP_ALIVE = 2;
-export const FLAG_EXPECT_CONTINUE = 4;
-export const FLAG_HAS_BODY = 8;
-export const FLAG_CHUNKED = 16;
-export const FLAG_PATH_NEEDS_SLASH = 32;
-export const FLAG_UPGRADE = 64;
+// spans (layout: Http1Callbacks.onRequests in @fasterapi/http1-native). Strings are made only when
+// a field is asked for. It knows nothing about connections or responses.
+import { RECORD_FIXED_WORDS } from "@fasterapi/http1-native";
 
 /** Offset of the record after the one at `at`. */
 export function nextRecord(meta: Uint32Array, at: number): number {

@@ -1,32 +1,13 @@
-// Core's Transport on the C++ engine: @fasterapi/native owns the sockets, the http1 addon parses
-// and frames, and this class routes the addon's batched events to per-request exchanges and
-// hands those to core. It is not the node:http path (that is @fasterapi/http1) and has no TLS
-// options of its own beyond passing key/cert to the engine.
+// Core's Transport on the C++ engine: @fasterapi/native owns the sockets, the addon of
+// @fasterapi/http1-native parses and frames, and this class routes the addon's batched events to
+// per-request exchanges and hands those to core. It is not the node:http path
+// (node-http1-transport.ts) and has no TLS options of its own beyond passing key/cert to the engine.
 import type { RequestHandler, Transport, TransportAddress, TransportStats } from "@fasterapi/core";
+import { GROUP_HEADER_WORDS, type Http1Protocol, loadHttp1Addon } from "@fasterapi/http1-native";
 import { Engine, engineApi, NativeAddonError, nativeMode } from "@fasterapi/native";
-import { type Http1Protocol, loadHttp1Addon } from "./http1-addon.js";
+import { type Http1Options, type ResolvedHttp1Options, resolveHttp1Options } from "./http1-options.js";
 import { type ExchangeOwner, NativeExchange } from "./native-exchange.js";
-import { GROUP_HEADER_WORDS, nextRecord } from "./request-record.js";
-
-/** The listener options both HTTP/1.1 engines take (@fasterapi/http1's `Http1Options` extends them). */
-export interface NativeHttp1Options {
-  /** TCP port; 0 picks a free one (read it from `await app.listen()`). Default 8000. */
-  port?: number;
-  /** Interface to bind. Default "0.0.0.0". */
-  host?: string;
-  /** Largest request line plus headers, in bytes; beyond it the client gets 431. Default 16 KiB. */
-  maxHeaderBytes?: number;
-  /** Time allowed to receive the request line and headers (408 after). Default 60 s. */
-  headersTimeoutMs?: number;
-  /** Time allowed to receive the whole request, body included (408 after); 0 disables. Default 300 s. */
-  requestTimeoutMs?: number;
-  /** How long an idle keep-alive connection stays open. Default 5 s. */
-  keepAliveTimeoutMs?: number;
-  /** Requests served on one connection before it is closed; 0 means no limit. Default 0. */
-  maxRequestsPerSocket?: number;
-  /** Serve HTTPS with this key and certificate (PEM strings or buffers) instead of plain HTTP. */
-  tls?: { key: string | Buffer; cert: string | Buffer };
-}
+import { nextRecord } from "./request-record.js";
 
 /**
  * Slots for a connection's unanswered exchanges, indexed by `seq & SLOT_MASK`. The addon parses no
@@ -53,7 +34,7 @@ export function nativeHttp1Available(): boolean {
 
 export class NativeHttp1Transport implements Transport, ExchangeOwner {
   readonly name = "http1";
-  private readonly options: NativeHttp1Options;
+  readonly options: ResolvedHttp1Options;
   private readonly connections = new Map<number, ConnectionEntry>();
   private engine: Engine | undefined;
   private native: Http1Protocol | undefined;
@@ -62,8 +43,8 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
   private slabMeta = new Uint32Array(0);
   private slabBytes = Buffer.alloc(0);
 
-  constructor(options: NativeHttp1Options = {}) {
-    this.options = options;
+  constructor(options: Http1Options = {}) {
+    this.options = resolveHttp1Options(options);
   }
 
   get protocol(): Http1Protocol {
@@ -92,6 +73,8 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
       },
       {
         maxHeaderBytes: o.maxHeaderBytes,
+        maxRequestLine: o.maxRequestLine,
+        maxHeaders: o.maxHeaders,
         headersTimeoutMs: o.headersTimeoutMs,
         keepAliveTimeoutMs: o.keepAliveTimeoutMs,
         maxRequestsPerSocket: o.maxRequestsPerSocket,
@@ -99,8 +82,8 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
       },
     );
     const engine = new Engine();
-    const host = o.host ?? "0.0.0.0";
-    const port = await engine.listen({ host, port: o.port ?? 8000, tls: o.tls }, this.native.protocol);
+    const host = o.host;
+    const port = await engine.listen({ host, port: o.port, tls: o.tls }, this.native.protocol);
     this.engine = engine;
     return { host, port, scheme: o.tls === undefined ? "http" : "https" };
   }

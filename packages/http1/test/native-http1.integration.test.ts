@@ -7,17 +7,17 @@ import { connect } from "node:net";
 import { promisify } from "node:util";
 import { App, definePlugin } from "@fasterapi/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { rawExchange, splitResponses } from "../../test/fixtures/raw-http.js";
-import { selfSignedCert } from "../../test/fixtures/self-signed-cert.js";
-import { defineTransportSuite } from "../../test/fixtures/transport-suite.js";
-import { type NativeHttp1Options, NativeHttp1Transport } from "../src/index.js";
+import { type Http1Options, NativeHttp1Transport } from "../src/index.js";
+import { rawExchange, splitResponses } from "./fixtures/raw-http.js";
+import { selfSignedCert } from "./fixtures/self-signed-cert.js";
+import { defineTransportSuite } from "./fixtures/transport-suite.js";
 
-function nativePlugin(options: NativeHttp1Options) {
+function nativePlugin(options: Http1Options) {
   return definePlugin(
     (app) => {
       app.addTransport(new NativeHttp1Transport(options));
     },
-    { name: "@fasterapi/http1-native", global: true },
+    { name: "native-http1-test", global: true },
   );
 }
 
@@ -29,7 +29,7 @@ describe("native HTTP/1.1 defences and framing", () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
   });
 
-  async function start(options: NativeHttp1Options = {}, routes: (app: App) => void = () => {}) {
+  async function start(options: Http1Options = {}, routes: (app: App) => void = () => {}) {
     const app = new App({ logger: false, bodyLimit: 64 * 1024 });
     apps.push(app);
     app.register(nativePlugin({ port: 0, host: "127.0.0.1", ...options }));
@@ -298,7 +298,7 @@ describe("native HTTP/1.1 defences and framing", () => {
   });
 
   it("answers 408 and closes when a request body stalls past requestTimeoutMs", async () => {
-    const port = await start({ requestTimeoutMs: 1000 });
+    const port = await start({ headersTimeoutMs: 1000, requestTimeoutMs: 1000 });
     const exchange = await rawExchange(
       port,
       "POST /raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nContent-Length: 10\r\n\r\nabc",

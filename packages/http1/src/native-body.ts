@@ -2,7 +2,15 @@
 // as an async iterable for bodyStream() with backpressure (the addon stops reading while more
 // than BODY_HIGH_WATER bytes wait here). It does not parse or decode content.
 import { BodyLimitError } from "@fasterapi/core";
-import { BODY_ABORTED, BODY_END, BODY_LIMIT, BODY_MALFORMED, type Http1Protocol } from "./http1-addon.js";
+import {
+  BODY_ABORTED,
+  BODY_END,
+  BODY_LIMIT,
+  BODY_MALFORMED,
+  type Http1Protocol,
+  READ_BODY_GONE,
+  READ_BODY_TOO_LARGE,
+} from "@fasterapi/http1-native";
 
 /** Bytes queued in JS before the addon is asked to pause reading. */
 const BODY_HIGH_WATER = 256 * 1024;
@@ -33,8 +41,9 @@ export class NativeBody {
     this.started = true;
     this.limit = limit;
     const r = this.protocol.readBody(this.handle, this.seq, limit);
-    if (r === 1) this.failure = new BodyLimitError(limit);
-    else if (r === -1) this.failure = new Error("the client closed the connection before sending the body");
+    if (r === READ_BODY_TOO_LARGE) this.failure = new BodyLimitError(limit);
+    else if (r === READ_BODY_GONE)
+      this.failure = new Error("the client closed the connection before sending the body");
   }
 
   /** Called by the transport for each onBody event; returns whether the addon may keep reading. */

@@ -2,16 +2,9 @@
 // from the addon's span table), its ResponseSink and, for streamed answers, the ResponseStream.
 // Each answer is one call into the addon; ordering, framing and keep-alive are the addon's job.
 import type { HeaderPairs, RequestView, ResponseSink, ResponseStream } from "@fasterapi/core";
-import type { Http1Protocol } from "./http1-addon.js";
+import { FLAG_HAS_BODY, FLAG_PATH_NEEDS_SLASH, type Http1Protocol } from "@fasterapi/http1-native";
 import { NativeBody } from "./native-body.js";
-import {
-  detachRecord,
-  FLAG_HAS_BODY,
-  FLAG_PATH_NEEDS_SLASH,
-  findHeader,
-  readHeaders,
-  readMethod,
-} from "./request-record.js";
+import { detachRecord, findHeader, readHeaders, readMethod } from "./request-record.js";
 
 const RESOLVED = Promise.resolve();
 const EMPTY = Buffer.alloc(0);
@@ -84,6 +77,11 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     return this.urlCache;
   }
 
+  /** The parser saw Content-Length > 0 or chunked Transfer-Encoding. */
+  get hasBody(): boolean {
+    return ((this.meta[this.at + 1] as number) & FLAG_HAS_BODY) !== 0;
+  }
+
   get remoteAddress(): string {
     return this.owner.protocol.remoteAddress(this.handle);
   }
@@ -133,7 +131,7 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   }
 
   private requestBody(): NativeBody | undefined {
-    if (((this.meta[this.at + 1] as number) & FLAG_HAS_BODY) === 0) return undefined;
+    if (!this.hasBody) return undefined;
     this.bodyState ??= new NativeBody(this.owner.protocol, this.handle, this.seq);
     return this.bodyState;
   }
@@ -144,21 +142,25 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     return this.gone;
   }
 
-  send(status: number, headers: HeaderPairs, body: Buffer | string | null): void {
+  send(status: number, headers: HeaderPairs, body: Buffer | string | null, contentType?: string): void {
+    // The addon frames the body itself (Content-Length, HEAD, statuses without content); the
+    // usual answer has no other headers, and passing none saves the addon looking at a list.
     const protocol = this.owner.protocol;
-    // Core's usual answer has exactly these two headers: skip joining them into one string.
     const sent =
-      headers.length === 4 && headers[0] === "content-type" && headers[2] === "content-length"
-        ? protocol.sendTyped(this.handle, this.seq, status, headers[1] as string, headers[3] as string, body)
-        : protocol.send(this.handle, this.seq, status, headers, body, headers.join("\0"));
+      headers.length === 0
+        ? protocol.send(this.handle, this.seq, status, body, contentType)
+        : protocol.send(this.handle, this.seq, status, body, contentType, headers, headers.join("\0"));
     if (!sent) this.gone = true;
     this.finish();
   }
 
-  stream(status: number, headers: HeaderPairs): ResponseStream {
-    if (!this.owner.protocol.writeHead(this.handle, this.seq, status, headers, headers.join("\0"))) {
-      this.gone = true;
-    }
+  stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream {
+    const protocol = this.owner.protocol;
+    const started =
+      headers.length === 0
+        ? protocol.writeHead(this.handle, this.seq, status, contentType)
+        : protocol.writeHead(this.handle, this.seq, status, contentType, headers, headers.join("\0"));
+    if (!started) this.gone = true;
     return this;
   }
 
