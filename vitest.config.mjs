@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 import { packageProject } from "./tooling/vitest/preset.mjs";
 
 // One vitest project per workspace package that has a test/ folder (tooling/readme-examples
-// checks the READMEs' code blocks).
+// checks the READMEs' code blocks; tooling/consumer-test installs packed tarballs with npm
+// outside the workspace and checks the publish set, platform packages and run-time requirements).
 const roots = ["packages", "apps", "tooling"];
 const dirs = [];
 for (const root of roots) {
@@ -24,10 +25,6 @@ projects.push(
     exclude: ["test/session-socket.integration.test.ts"],
   }),
 );
-
-// What users get from npm (packed tarballs installed outside the workspace, the publish set,
-// platform packages and their run-time requirements).
-projects.push(packageProject("tooling/consumer-test", "consumer-test"));
 
 export default defineConfig({
   test: {

@@ -169,6 +169,7 @@ describe("error answers", () => {
           url: "/upload",
           protocol: "test",
           remoteAddress: "127.0.0.1",
+          hasBody: true,
           header: () => undefined,
           headers: () => ({}),
           body: async () => {
