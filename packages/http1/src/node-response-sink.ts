@@ -1,9 +1,11 @@
 // Core's ResponseSink over a node:http ServerResponse: a whole response in one writeHead + end
 // (node corks them into one write), or a chunked stream whose write() waits for 'drain'. It adds
-// only framing (Content-Length, Connection: close when the connection must end); it does not
-// serialize, compress or pick headers, which is core's work.
+// only framing (Content-Length, Connection: keep-alive or close); it does not
+// serialize, compress or pick headers, which is core's work. Status lines carry RFC 9110's reason
+// phrases (core's table, not node's STATUS_CODES) and framing header names are cased like the
+// native path's, so both paths put the same bytes on the wire.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { HeaderPairs, ResponseSink, ResponseStream } from "@fasterapi/core";
+import { type HeaderPairs, REASON_PHRASES, type ResponseSink, type ResponseStream } from "@fasterapi/core";
 import { lingerOnClose } from "./lingering-close.js";
 import type { NodeRequestView } from "./node-request-view.js";
 
@@ -13,11 +15,6 @@ const RESOLVED = Promise.resolve();
 export interface ConnectionPolicy {
   /** True once the transport is shutting down: responses then close their connection. */
   readonly closing: boolean;
-}
-
-function hasHeader(headers: HeaderPairs, name: string): boolean {
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return true;
-  return false;
 }
 
 /** 1xx, 204 and 304 never carry a body, so they get no Content-Length either (RFC 9110 8.6). */
@@ -56,24 +53,23 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
   }
 
   send(status: number, headers: HeaderPairs, body: Buffer | string | null): void {
-    let framed = headers;
-    if (
-      statusHasBody(status) &&
-      (body !== null || this.req.method !== "HEAD") &&
-      !hasHeader(headers, "content-length")
-    ) {
-      const length = body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length;
-      framed = headers.concat("content-length", String(length));
-    }
+    const length =
+      statusHasBody(status) && (body !== null || this.req.method !== "HEAD")
+        ? body === null
+          ? 0
+          : typeof body === "string"
+            ? Buffer.byteLength(body)
+            : body.length
+        : -1;
     const res = this.res;
     if (res.destroyed) this.endedAfterAbort = true;
-    res.writeHead(status, this.closeIfNeeded(framed));
+    res.writeHead(status, REASON_PHRASES[status] ?? "", this.frame(headers, length));
     if (body === null) res.end();
     else res.end(body);
   }
 
   stream(status: number, headers: HeaderPairs): ResponseStream {
-    this.res.writeHead(status, this.closeIfNeeded(headers));
+    this.res.writeHead(status, REASON_PHRASES[status] ?? "", this.frame(headers, -1));
     return this;
   }
 
@@ -102,16 +98,36 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
   }
 
   /**
-   * Adds `Connection: close` when the rest of the request body is unread, the connection reached
-   * its request limit or the server is closing; node then closes the socket after this answer.
+   * Adds the framing headers the native path writes, with its casing: `Content-Length` (when
+   * `length` >= 0 and core did not give one) and always `Connection`, so node adds no
+   * `Keep-Alive: timeout` line of its own. The connection closes when the rest of the request body
+   * is unread, the connection reached its request limit, the server is closing or node would not
+   * keep it (HTTP/1.0). The pairs are appended to in place: core builds them fresh per response.
    */
-  private closeIfNeeded(headers: HeaderPairs): HeaderPairs {
+  private frame(headers: HeaderPairs, length: number): HeaderPairs {
     const view = this.view;
     view.discardUnreadBody();
+    let close = this.lastOnConnection || this.policy.closing || !this.res.shouldKeepAlive;
     if (view.bodyLimitExceeded) {
       lingerOnClose(this.req.socket);
-      return headers.concat("connection", "close");
+      close = true;
     }
-    return this.lastOnConnection || this.policy.closing ? headers.concat("connection", "close") : headers;
+    let hasLength = false;
+    let connectionAt = -1;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i];
+      if (name === "content-length") {
+        headers[i] = "Content-Length";
+        hasLength = true;
+      } else if (name === "connection") {
+        headers[i] = "Connection";
+        connectionAt = i + 1;
+      }
+    }
+    if (length >= 0 && !hasLength) headers.push("Content-Length", String(length));
+    // A caller's own Connection header stays, unless this answer must close (as on the native path).
+    if (connectionAt === -1) headers.push("Connection", close ? "close" : "keep-alive");
+    else if (close) headers[connectionAt] = "close";
+    return headers;
   }
 }
