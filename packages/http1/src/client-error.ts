@@ -1,7 +1,8 @@
 // Answers a request node:http could not parse (its 'clientError' event) the way the native path
 // answers a parse error: a status line with RFC 9110's reason phrase, `Content-Length: 0`, `Date`,
-// `Connection: close`, then FIN. node's own answer lacks Content-Length and Date and calls a
-// well-formed but unsupported version (HTTP/1.2) a 400 where RFC 9112 says 505.
+// `Connection: close`, then FIN. node's own answer lacks Content-Length and Date, and calls a
+// well-formed but unsupported version (HTTP/1.2) or an unknown transfer coding a 400 where
+// RFC 9112 says 505 and 501.
 import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { REASON_PHRASES } from "@fasterapi/core";
@@ -17,6 +18,9 @@ export function refusalHead(status: number): string {
 /** "HTTP/" DIGIT "." DIGIT ending the request line: a version we can name but do not speak. */
 const WELL_FORMED_VERSION = /^[^\r\n]* HTTP\/\d\.\d\r?\n/;
 
+/** A Transfer-Encoding line naming chunked (then misplaced: 400); without it the coding is unknown (501). */
+const CHUNKED_CODING = /\ntransfer-encoding:[^\r\n]*chunked/i;
+
 function statusFor(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): number {
   switch (error.code) {
     case "HPE_HEADER_OVERFLOW":
@@ -28,6 +32,8 @@ function statusFor(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): numbe
       return 413;
     case "HPE_INVALID_VERSION":
       return WELL_FORMED_VERSION.test(error.rawPacket?.toString("latin1") ?? "") ? 505 : 400;
+    case "HPE_INVALID_TRANSFER_ENCODING":
+      return CHUNKED_CODING.test(error.rawPacket?.toString("latin1") ?? "") ? 400 : 501;
     default:
       return 400;
   }

@@ -91,6 +91,8 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
     server.on("checkContinue", this.onCheckContinue);
     server.on("connection", this.onConnection);
     server.on("clientError", answerClientError);
+    // node's own 417 keeps the connection; the native path closes it after refusing an expectation.
+    server.on("checkExpectation", (_req: IncomingMessage, res: ServerResponse) => refuse(res, 417));
     this.server = server;
     const scheme = options.tls === undefined ? "http" : "https";
     return new Promise((resolve, reject) => {
