@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import { REASON_PHRASES } from "@fasterapi/core";
 
 /** The one head every refused request gets; `status` picks the line. */
-export function refusalHead(status: number): string {
+function refusalHead(status: number): string {
   return (
     `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? ""}\r\n` +
     `Content-Length: 0\r\nDate: ${new Date().toUTCString()}\r\nConnection: close\r\n\r\n`

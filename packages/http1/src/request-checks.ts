@@ -59,7 +59,10 @@ const SLASH = 0x2f;
 /** The native parser's request-line limit (Limits::max_request_line), CRLF not counted. */
 const MAX_REQUEST_LINE = 8 * 1024;
 
-/** An origin-, absolute- or asterisk-form target without a fragment (authority-form is CONNECT's, which node routes elsewhere). */
+/**
+ * An origin-, absolute- or asterisk-form target without a fragment. (Authority-form is CONNECT's,
+ * which node hands to 'connect' listeners, never to 'request'.)
+ */
 function isValidTarget(method: string | undefined, url: string): boolean {
   if (url.includes("#")) return false;
   if (url.charCodeAt(0) === SLASH) return true;
