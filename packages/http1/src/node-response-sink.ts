@@ -69,7 +69,9 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
   }
 
   stream(status: number, headers: HeaderPairs): ResponseStream {
-    this.res.writeHead(status, REASON_PHRASES[status] ?? "", this.frame(headers, -1));
+    // HTTP/1.0 has no chunked coding: the stream ends when the connection closes.
+    const closeDelimited = this.req.httpVersionMinor === 0;
+    this.res.writeHead(status, REASON_PHRASES[status] ?? "", this.frame(headers, -1, closeDelimited));
     return this;
   }
 
@@ -104,10 +106,10 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
    * is unread, the connection reached its request limit, the server is closing or node would not
    * keep it (HTTP/1.0). The pairs are appended to in place: core builds them fresh per response.
    */
-  private frame(headers: HeaderPairs, length: number): HeaderPairs {
+  private frame(headers: HeaderPairs, length: number, mustClose = false): HeaderPairs {
     const view = this.view;
     view.discardUnreadBody();
-    let close = this.lastOnConnection || this.policy.closing || !this.res.shouldKeepAlive;
+    let close = mustClose || this.lastOnConnection || this.policy.closing || !this.res.shouldKeepAlive;
     if (view.bodyLimitExceeded) {
       lingerOnClose(this.req.socket);
       close = true;
