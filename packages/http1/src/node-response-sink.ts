@@ -1,9 +1,9 @@
 // Core's ResponseSink over a node:http ServerResponse: a whole response in one writeHead + end
 // (node corks them into one write), or a chunked stream whose write() waits for 'drain'. It adds
-// only framing (Content-Length, Connection: keep-alive or close); it does not
-// serialize, compress or pick headers, which is core's work. Status lines carry RFC 9110's reason
-// phrases (core's table, not node's STATUS_CODES) and framing header names are cased like the
-// native path's, so both paths put the same bytes on the wire.
+// only framing (Content-Length, Connection: keep-alive or close); it does not serialize, compress
+// or pick headers, which is core's work. Status lines carry RFC 9110's reason phrases (core's
+// table, not node's STATUS_CODES) and framing header names are cased like the native path's, so
+// both paths put the same status line and header names on the wire.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type HeaderPairs, REASON_PHRASES, type ResponseSink, type ResponseStream } from "@fasterapi/core";
 import { lingerOnClose } from "./lingering-close.js";
