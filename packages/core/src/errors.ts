@@ -1,11 +1,11 @@
 // Errors that core turns into HTTP answers: HTTPException (any status, FastAPI's `{"detail": ...}`)
 // and RequestValidationError (422 with FastAPI's list of issues). Rendering them into a response
 // is the pipeline's job, not this module's.
-import { STATUS_CODES } from "node:http";
+import { REASON_PHRASES } from "./reason-phrases.js";
 
-/** The standard reason phrase for a status code ("Not Found"), or "Unknown Status" for unassigned codes. */
+/** RFC 9110's reason phrase for a status code ("Not Found"), or "Unknown Status" for unassigned codes. */
 export function reasonPhrase(status: number): string {
-  return STATUS_CODES[status] ?? "Unknown Status";
+  return REASON_PHRASES[status] ?? "Unknown Status";
 }
 
 /** Thrown by handlers, hooks and dependencies to answer with `status` and `{"detail": detail}`. */

@@ -45,6 +45,7 @@ export type { Logger, LoggerSetting } from "./logger.js";
 export type { Middleware, Next } from "./middleware.js";
 export type { OpenApiComponents, OpenApiDocument } from "./openapi.js";
 export { definePlugin, type Plugin, type PluginFunction, type PluginMeta } from "./plugin.js";
+export { REASON_PHRASES } from "./reason-phrases.js";
 export { Reply } from "./reply.js";
 export type { Handler, RouteContext, RouteOptions, Schema } from "./route-options.js";
 export { Router, type RouterOptions } from "./router-group.js";

@@ -1,8 +1,10 @@
 // Request validation: compiles a JSON Schema (TypeBox or plain) once into a function that checks,
-// coerces (path/query/header strings to the schema's types) and fills defaults, and reports
+// coerces (path/query/header strings to the schema's types, body strings that parse as the
+// expected number or boolean: see body-coercion.ts) and fills defaults, and reports
 // failures in FastAPI's `{loc, msg, type}` shape. It does not parse bodies or decide the status code.
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { coerceBodyStrings } from "./body-coercion.js";
 import type { ValidationIssue } from "./errors.js";
 import { definedIds, SharedSchemas } from "./shared-schemas.js";
 
@@ -24,6 +26,9 @@ const commonOptions: Options = {
 };
 
 type InputKind = "strings" | "json";
+
+/** Each pass coerces every string Ajv reported at once; nesting inside unions may need another. */
+const MAX_COERCION_PASSES = 4;
 
 function createAjv(kind: InputKind, shared: Record<string, object>): Ajv {
   // Path, query and header values arrive as strings (or string arrays for repeated keys);
@@ -73,12 +78,26 @@ export function compileValidator(
   } catch (error) {
     throw new Error(`Invalid ${location} schema: ${(error as Error).message}`, { cause: error });
   }
-  const missingBody = location === "body";
+  const isBody = location === "body";
   return (input: unknown): ValidationResult => {
     if (validate(input)) return { ok: true, value: input };
-    // Ajv sees "no body" as a value of the wrong type; FastAPI calls it a missing field.
-    if (missingBody && input === undefined) {
-      return { ok: false, issues: [{ type: "missing", loc: ["body"], msg: "Field required", input: null }] };
+    if (isBody) {
+      // Ajv sees "no body" as a value of the wrong type; FastAPI calls it a missing field.
+      if (input === undefined) {
+        return {
+          ok: false,
+          issues: [{ type: "missing", loc: ["body"], msg: "Field required", input: null }],
+        };
+      }
+      // Lax mode: strings that parse as the expected number/boolean are coerced, then checked again
+      // (a coerced value may still break a constraint, or reveal a nested string to coerce).
+      let value: unknown = input;
+      for (let pass = 0; pass < MAX_COERCION_PASSES; pass++) {
+        const coerced = coerceBodyStrings(value, validate.errors ?? []);
+        if (!coerced.changed) break;
+        value = coerced.value;
+        if (validate(value)) return { ok: true, value };
+      }
     }
     return { ok: false, issues: toIssues(validate.errors ?? [], location) };
   };

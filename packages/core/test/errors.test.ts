@@ -9,6 +9,44 @@ function quietApp(options: ConstructorParameters<typeof App>[0] = {}): App {
 }
 
 describe("error answers", () => {
+  it("uses RFC 9110's reason phrases for HTTPException details, not node's older ones", async () => {
+    const app = quietApp();
+    app.get("/e/:status", { params: t.Object({ status: t.Integer() }) }, ({ params }) => {
+      throw new HTTPException(params.status);
+    });
+    const details: Record<number, string> = {};
+    for (const status of [413, 422, 418, 599]) {
+      details[status] = (await app.inject({ method: "GET", url: `/e/${status}` })).json<{
+        detail: string;
+      }>().detail;
+    }
+    expect(details).toEqual({
+      413: "Content Too Large",
+      422: "Unprocessable Content",
+      418: "Unknown Status",
+      599: "Unknown Status",
+    });
+  });
+
+  it("answers a body with a numeric string for a number field in lax mode, and names a bad one", async () => {
+    const app = quietApp();
+    app.post("/items", { body: t.Object({ price: t.Number() }) }, ({ body }) => ({ price: body.price }));
+    const coerced = await app.inject({ method: "POST", url: "/items", body: { price: "12" } });
+    expect([coerced.statusCode, coerced.json()]).toEqual([200, { price: 12 }]);
+    const wrong = await app.inject({ method: "POST", url: "/items", body: { price: "abc" } });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json()).toEqual({
+      detail: [
+        {
+          type: "float_parsing",
+          loc: ["body", "price"],
+          msg: "Input should be a valid number, unable to parse string as a number",
+          input: "abc",
+        },
+      ],
+    });
+  });
+
   it("answers 413 when the body exceeds bodyLimit", async () => {
     const app = quietApp({ bodyLimit: 16 });
     app.post("/upload", ({ body }) => body);

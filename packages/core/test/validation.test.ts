@@ -111,12 +111,68 @@ describe("compileValidator for JSON bodies", () => {
   const body = compileValidator(Item, "body");
   const valid = { name: "pen", email: "a@b.co", price: 1.5, kind: "toy", parts: [{ id: 1 }] };
 
-  it("does not coerce body values and fills defaults", () => {
+  it("fills defaults and coerces body strings that parse as the expected number, like FastAPI's lax mode", () => {
     expect(body(valid)).toEqual({ ok: true, value: { ...valid, stock: 0 } });
-    expect(body({ ...valid, price: "1.5" })).toMatchObject({
-      ok: false,
-      issues: [{ type: "float_parsing", loc: ["body", "price"], input: "1.5" }],
+    expect(body({ ...valid, price: "12", stock: " 3 " })).toEqual({
+      ok: true,
+      value: { ...valid, price: 12, stock: 3 },
     });
+    expect(body({ ...valid, parts: [{ id: "7" }] })).toEqual({
+      ok: true,
+      value: { ...valid, parts: [{ id: 7 }], stock: 0 },
+    });
+  });
+
+  it("says what is wrong with a body string that does not parse, and keeps checking coerced values", () => {
+    expect(body({ ...valid, price: "abc", stock: "2.5" })).toEqual({
+      ok: false,
+      issues: [
+        {
+          type: "float_parsing",
+          loc: ["body", "price"],
+          msg: "Input should be a valid number, unable to parse string as a number",
+          input: "abc",
+        },
+        {
+          type: "int_parsing",
+          loc: ["body", "stock"],
+          msg: "Input should be a valid integer, unable to parse string as an integer",
+          input: "2.5",
+        },
+      ],
+    });
+    // "-1" parses, so what is wrong is the bound, not the type.
+    expect(body({ ...valid, price: "-1" })).toMatchObject({
+      ok: false,
+      issues: [
+        { type: "greater_than", loc: ["body", "price"], msg: "Input should be greater than 0", input: -1 },
+      ],
+    });
+  });
+
+  it("never turns numbers or null into strings, nor empty strings into numbers", () => {
+    expect(body({ ...valid, name: 42 })).toMatchObject({
+      ok: false,
+      issues: [{ type: "string_type", loc: ["body", "name"], input: 42 }],
+    });
+    expect(body({ ...valid, price: "" })).toMatchObject({
+      ok: false,
+      issues: [{ type: "float_parsing", loc: ["body", "price"], input: "" }],
+    });
+    expect(body({ ...valid, price: null })).toMatchObject({
+      ok: false,
+      issues: [{ type: "float_type", loc: ["body", "price"], input: null }],
+    });
+  });
+
+  it('coerces a boolean body field from "true"/"false" and a whole body that is a numeric string', () => {
+    const flags = compileValidator(t.Object({ on: t.Boolean() }), "body");
+    expect(flags({ on: "false" })).toEqual({ ok: true, value: { on: false } });
+    expect(flags({ on: "yes" })).toMatchObject({
+      ok: false,
+      issues: [{ type: "bool_parsing", loc: ["body", "on"] }],
+    });
+    expect(compileValidator(t.Number(), "body")("1e3")).toEqual({ ok: true, value: 1000 });
   });
 
   it("locates nested failures with array indexes as numbers and shows the parent for missing fields", () => {

@@ -1,7 +1,9 @@
 // The HTTP/1.1 transport on node:http (node:https with `tls`): owns the server and its sockets,
 // hands each parsed request to core as a NodeRequestView + NodeResponseSink, closes gracefully
-// and counts connections, requests and bytes. Protocol errors are node's: a malformed request
-// gets 400, oversized headers 431, a slow request 408, and the connection closes.
+// and counts connections, requests and bytes. A request node cannot parse, or one that breaks an
+// RFC 9112 rule node lets through (request-checks.ts), is refused like the native path refuses
+// it: 400, 431 for oversized headers, 408 for a slow request, 505 for another HTTP version,
+// then the connection closes.
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -11,10 +13,18 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type { RequestHandler, Transport, TransportAddress, TransportStats } from "@fasterapi/core";
+import {
+  REASON_PHRASES,
+  type RequestHandler,
+  type Transport,
+  type TransportAddress,
+  type TransportStats,
+} from "@fasterapi/core";
+import { answerClientError } from "./client-error.js";
 import { type Http1Options, type ResolvedHttp1Options, resolveHttp1Options } from "./http1-options.js";
 import { NodeRequestView } from "./node-request-view.js";
 import { type ConnectionPolicy, NodeResponseSink } from "./node-response-sink.js";
+import { requestHeadViolation } from "./request-checks.js";
 
 /** node checks its header/request timeouts on an interval; keep it well under the shortest timeout. */
 function timeoutCheckInterval(options: ResolvedHttp1Options): number {
@@ -23,6 +33,11 @@ function timeoutCheckInterval(options: ResolvedHttp1Options): number {
       ? options.headersTimeoutMs
       : Math.min(options.headersTimeoutMs, options.requestTimeoutMs);
   return Math.min(30_000, Math.max(100, Math.floor(shortest / 4)));
+}
+
+/** An empty answer that closes the connection; node adds Date, as after a native parse error. */
+function refuse(res: ServerResponse, status: number): void {
+  res.writeHead(status, REASON_PHRASES[status], ["Content-Length", "0", "Connection", "close"]).end();
 }
 
 export class NodeHttp1Transport implements Transport, ConnectionPolicy {
@@ -61,6 +76,8 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
       connectionsCheckingInterval: timeoutCheckInterval(options),
       keepAlive: true,
       noDelay: true,
+      // request-checks.ts checks Host (and answers like the native path), node would only check presence.
+      requireHostHeader: false,
     };
     const server =
       options.tls === undefined
@@ -73,6 +90,9 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
     // only when the body is actually read and within the limit.
     server.on("checkContinue", this.onCheckContinue);
     server.on("connection", this.onConnection);
+    server.on("clientError", answerClientError);
+    // node's own 417 keeps the connection; the native path closes it after refusing an expectation.
+    server.on("checkExpectation", (_req: IncomingMessage, res: ServerResponse) => refuse(res, 417));
     this.server = server;
     const scheme = options.tls === undefined ? "http" : "https";
     return new Promise((resolve, reject) => {
@@ -159,6 +179,11 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
   };
 
   private dispatch(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    const violation = requestHeadViolation(req);
+    if (violation !== 0) {
+      refuse(res, violation);
+      return;
+    }
     this.requests++;
     const view = new NodeRequestView(req, res, expectsContinue);
     const last = this.options.maxRequestsPerSocket > 0 && this.isLastOnSocket(req.socket);
@@ -168,7 +193,7 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
       // Core answers its own errors; a throw reaching here is a bug, and must not take the
       // process down through node's 'request' event.
       this.handlerErrors++;
-      if (!res.headersSent) res.writeHead(500, ["content-length", "0", "connection", "close"]).end();
+      if (!res.headersSent) refuse(res, 500);
       else res.destroy();
     }
   }

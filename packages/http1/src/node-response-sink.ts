@@ -1,9 +1,11 @@
 // Core's ResponseSink over a node:http ServerResponse: a whole response in one writeHead + end
 // (node corks them into one write), or a chunked stream whose write() waits for 'drain'. It adds
-// only framing (Content-Length, Connection: close when the connection must end); it does not
-// serialize, compress or pick headers, which is core's work.
+// only framing (Content-Length, Connection: keep-alive or close); it does not serialize, compress
+// or pick headers, which is core's work. Status lines carry RFC 9110's reason phrases (core's
+// table, not node's STATUS_CODES) and framing header names are cased like the native path's, so
+// both paths put the same status line and header names on the wire.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { HeaderPairs, ResponseSink, ResponseStream } from "@fasterapi/core";
+import { type HeaderPairs, REASON_PHRASES, type ResponseSink, type ResponseStream } from "@fasterapi/core";
 import { lingerOnClose } from "./lingering-close.js";
 import type { NodeRequestView } from "./node-request-view.js";
 
@@ -66,14 +68,20 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
     }
     const res = this.res;
     if (res.destroyed) this.endedAfterAbort = true;
-    res.writeHead(status, this.head(headers, contentType, length));
+    res.writeHead(status, REASON_PHRASES[status] ?? "", this.head(headers, contentType, length));
     // node drops the bytes of a HEAD answer itself (it knows the method); its length is sent above.
     if (body === null) res.end();
     else res.end(body);
   }
 
   stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream {
-    this.res.writeHead(status, this.head(headers, contentType, -1));
+    // HTTP/1.0 has no chunked coding: the stream ends when the connection closes.
+    const closeDelimited = this.req.httpVersionMinor === 0;
+    this.res.writeHead(
+      status,
+      REASON_PHRASES[status] ?? "",
+      this.head(headers, contentType, -1, closeDelimited),
+    );
     return this;
   }
 
@@ -102,23 +110,43 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
   }
 
   /**
-   * The header list for writeHead: the content type, the reply's headers, Content-Length when
-   * `length` >= 0, and `Connection: close` when the rest of the request body is unread, the
-   * connection reached its request limit or the server is closing (node then closes the socket
-   * after this answer). One new array; core's list is never modified.
+   * The header list for writeHead: the content type, the reply's headers, and the framing headers
+   * the native path writes, with its casing: `Content-Length` (when `length` >= 0) and always
+   * `Connection`, so node adds no `Keep-Alive: timeout` line of its own. The connection closes when
+   * the rest of the request body is unread, the connection reached its request limit, the server is
+   * closing or node would not keep it (HTTP/1.0). One new array; core's list is never modified.
    */
-  private head(headers: HeaderPairs, contentType: string | undefined, length: number): HeaderPairs {
+  private head(
+    headers: HeaderPairs,
+    contentType: string | undefined,
+    length: number,
+    mustClose = false,
+  ): HeaderPairs {
     const pairs: HeaderPairs = contentType === undefined ? [] : ["content-type", contentType];
-    for (let i = 0; i < headers.length; i++) pairs.push(headers[i] as string);
-    if (length >= 0) pairs.push("content-length", String(length));
     const view = this.view;
     view.discardUnreadBody();
+    let close = mustClose || this.lastOnConnection || this.policy.closing || !this.res.shouldKeepAlive;
     if (view.bodyLimitExceeded) {
       lingerOnClose(this.req.socket);
-      pairs.push("connection", "close");
-    } else if (this.lastOnConnection || this.policy.closing) {
-      pairs.push("connection", "close");
+      close = true;
     }
+    let connectionAt = -1;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      const value = headers[i + 1] as string;
+      if (name === "content-length") {
+        pairs.push("Content-Length", value);
+      } else if (name === "connection") {
+        connectionAt = pairs.length + 1;
+        pairs.push("Connection", value);
+      } else {
+        pairs.push(name, value);
+      }
+    }
+    if (length >= 0) pairs.push("Content-Length", String(length));
+    // A caller's own Connection header stays, unless this answer must close (as on the native path).
+    if (connectionAt === -1) pairs.push("Connection", close ? "close" : "keep-alive");
+    else if (close) pairs[connectionAt] = "close";
     return pairs;
   }
 }

