@@ -1,5 +1,5 @@
-// N-API glue for the engine addon: the Engine class (listen, registerProtocol, close, stats),
-// engineApi() (the type-tagged external protocol addons attach to) and abiVersion. Context
+// N-API glue for the engine addon: the Engine class (listen, registerProtocol, adopt, close,
+// stats, handle), engineApi() (the type-tagged external protocol addons attach to) and abiVersion. Context
 // aware: all state hangs off napi instance data, and an async cleanup hook closes every
 // socket when the environment (main thread or worker) goes away. No engine logic lives here.
 #include <node_api.h>
@@ -17,6 +17,7 @@ namespace {
 
 const napi_type_tag kApiTag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
 const napi_type_tag kProtocolTag = {FA_PROTOCOL_TAG_LOWER, FA_PROTOCOL_TAG_UPPER};
+const napi_type_tag kEngineTag = {FA_ENGINE_TAG_LOWER, FA_ENGINE_TAG_UPPER};
 
 struct EngineHandle;
 
@@ -191,6 +192,29 @@ bool is_nullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
+// tls.alpn (optional): ALPN ids in preference order, as one ALPN wire list. False with a JS error.
+bool alpn_preference(napi_env env, napi_value tls, std::string* wire) {
+  napi_value list;
+  bool is_array = false;
+  if (napi_get_named_property(env, tls, "alpn", &list) != napi_ok || is_nullish(env, list)) return true;
+  napi_is_array(env, list, &is_array);
+  uint32_t n = 0;
+  if (is_array) napi_get_array_length(env, list, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value entry;
+    std::string id;
+    napi_get_element(env, list, i, &entry);
+    if (!get_string(env, entry, &id) || id.empty() || id.size() > 255) {
+      is_array = false;
+      break;
+    }
+    wire->push_back(static_cast<char>(id.size()));
+    wire->append(id);
+  }
+  if (!is_array) throw_error(env, "ERR_INVALID_ARG_TYPE", "alpn must be an array of protocol ids (1-255 bytes each)");
+  return is_array;
+}
+
 // Returns the protocol behind a type-tagged external, or null (with a JS error thrown).
 fa_protocol* get_protocol(napi_env env, napi_value v) {
   bool tagged = false;
@@ -291,8 +315,10 @@ napi_value engine_listen(napi_env env, napi_callback_info info) {
         sni.push_back(std::move(e));
       }
     }
+    std::string preference;
+    if (!alpn_preference(env, argv[3], &preference)) return nullptr;
     std::string error;
-    tls = TlsContext::create(main, sni, h->engine->alpn_wire(), &error);
+    tls = TlsContext::create(main, sni, h->engine->alpn_wire(), std::move(preference), &error);
     if (!tls) return throw_error(env, "ERR_FASTERAPI_TLS", error);
   }
 
@@ -363,6 +389,18 @@ napi_value engine_close(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// handle() -> the fa_engine* as a type-tagged external, for modules that arm timers or turn
+// hooks outside connections (valid while this Engine lives).
+napi_value engine_handle(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  EngineHandle* h = unwrap(env, info, &argc, nullptr);
+  if (h == nullptr) return nullptr;
+  napi_value ext;
+  napi_create_external(env, h->engine->as_fa(), nullptr, nullptr, &ext);
+  napi_type_tag_object(env, ext, &kEngineTag);
+  return ext;
+}
+
 void set_number(napi_env env, napi_value obj, const char* name, double value) {
   napi_value v;
   napi_create_double(env, value, &v);
@@ -417,6 +455,7 @@ NAPI_MODULE_INIT() {
       {"adopt", nullptr, engine_adopt, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, engine_close, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, engine_stats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"handle", nullptr, engine_handle, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_value ctor;
   napi_define_class(env, "Engine", NAPI_AUTO_LENGTH, engine_new, nullptr,

@@ -70,7 +70,7 @@ describe("Engine (plain TCP)", () => {
     expect(echo.protocolStats(proto).lastReason).toBe(CLOSE_REASON.peer);
   });
 
-  it("switches a connection to another registered protocol without losing pipelined bytes", async () => {
+  it("hands a connection over from inside on_data without losing pipelined bytes", async () => {
     const engine = newEngine();
     const line = echo.createProtocol(engine.api, { name: "line" });
     const upper = echo.createProtocol(engine.api, { name: "upper", upper: true });
@@ -79,10 +79,10 @@ describe("Engine (plain TCP)", () => {
     const socket = await connectPlain(port);
     const done = collect(socket);
     socket.write("before\nswitch\nafter\nquit\n");
-    expect((await done).received).toBe("before\nAFTER\n");
+    expect((await done).received).toBe("before\nhandoff from line\nAFTER\n");
     await waitFor(() => echo.protocolStats(upper).closed === 1);
-    expect(echo.protocolStats(line)).toMatchObject({ opened: 1, closed: 0 });
-    expect(echo.protocolStats(upper)).toMatchObject({ opened: 1, closed: 1 });
+    expect(echo.protocolStats(line)).toMatchObject({ opened: 1, closed: 0, handovers: 1 });
+    expect(echo.protocolStats(upper)).toMatchObject({ opened: 1, closed: 1, lastHandoff: "from line" });
   });
 
   it("applies backpressure: pauses reading while the peer is slow and resumes on drain", async () => {
@@ -150,7 +150,7 @@ describe("Engine (plain TCP)", () => {
     expect((await done).received).toBe("alive\n");
   });
 
-  it("fires connection timers through the timer wheel", async () => {
+  it("fires a module's per-connection timer (idle timeout)", async () => {
     const engine = newEngine();
     const proto = echo.createProtocol(engine.api, { name: "line", idleMs: 500 });
     const port = await engine.listen({ host: "127.0.0.1", port: 0 }, proto);
