@@ -33,7 +33,7 @@ describe("module timers", () => {
   it("fire with millisecond resolution: not early, and soon after the deadline", async () => {
     const set = timers(4);
     const delays = [1, 7, 25, 120];
-    delays.forEach((ms, i) => echo.armTimer(set, i, ms));
+    for (const [i, ms] of delays.entries()) echo.armTimer(set, i, ms);
     await waitFor(() => fires(set).length === 4);
     const fired = fires(set);
     expect(fired.map((f) => f.index)).toEqual([0, 1, 2, 3]);
