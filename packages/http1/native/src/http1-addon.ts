@@ -20,14 +20,15 @@ export interface Http1Callbacks {
   onClosed(handle: number): void;
 }
 
+/** Every option, resolved (the addon has no defaults of its own: a missing one is a TypeError). */
 export interface Http1ProtocolOptions {
-  maxHeaderBytes?: number;
-  maxRequestLine?: number;
-  maxHeaders?: number;
-  headersTimeoutMs?: number;
-  keepAliveTimeoutMs?: number;
-  maxRequestsPerSocket?: number;
-  requestTimeoutMs?: number;
+  maxHeaderBytes: number;
+  maxRequestLine: number;
+  maxHeaders: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxRequestsPerSocket: number;
+  requestTimeoutMs: number;
 }
 
 export interface Http1ProtocolStats {

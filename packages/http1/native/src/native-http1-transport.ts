@@ -90,12 +90,16 @@ export class NativeHttp1Transport implements Transport, ExchangeOwner {
         onDrain: (handle) => this.onDrain(handle),
         onClosed: (handle) => this.onClosed(handle),
       },
+      // The addon takes every option resolved. Until this transport moves into @fasterapi/http1
+      // (whose option resolver then passes them all), the documented defaults are filled in here.
       {
-        maxHeaderBytes: o.maxHeaderBytes,
-        headersTimeoutMs: o.headersTimeoutMs,
-        keepAliveTimeoutMs: o.keepAliveTimeoutMs,
-        maxRequestsPerSocket: o.maxRequestsPerSocket,
-        requestTimeoutMs: o.requestTimeoutMs,
+        maxHeaderBytes: o.maxHeaderBytes ?? 16 * 1024,
+        maxRequestLine: 8 * 1024,
+        maxHeaders: 100,
+        headersTimeoutMs: o.headersTimeoutMs ?? 60_000,
+        keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 5_000,
+        maxRequestsPerSocket: o.maxRequestsPerSocket ?? 0,
+        requestTimeoutMs: o.requestTimeoutMs ?? 300_000,
       },
     );
     const engine = new Engine();

@@ -1,6 +1,8 @@
 // See wire_module.h.
 #include "wire_module.h"
 
+#include "fasterapi/protocol_table.h"
+
 namespace fasterapi::pgwire {
 namespace {
 
@@ -31,25 +33,24 @@ void on_close(fa_conn* conn, fa_close_reason reason) {
 void retain(fa_protocol* p) { ++module_of(p)->refs; }
 void release(fa_protocol* p) { module_release(module_of(p)); }
 
+// No on_end or on_shutdown: the engine then closes gracefully, which is all a client session
+// needs when the server hangs up.
+struct Callbacks {
+  static constexpr auto on_open = pgwire::on_open;
+  static constexpr auto on_data = pgwire::on_data;
+  static constexpr auto on_drain = pgwire::on_drain;
+  static constexpr auto on_close = pgwire::on_close;
+  static constexpr auto retain = pgwire::retain;
+  static constexpr auto release = pgwire::release;
+};
+
 }  // namespace
 
 WireModule* create_module(const fa_engine_api* api, void* js) {
   auto* m = new WireModule();
   m->api = api;
   m->js = js;
-  fa_protocol& p = m->proto;
-  p.abi_version = FA_ENGINE_ABI_VERSION;
-  p.size = sizeof(fa_protocol);
-  p.name = "postgresql";
-  p.data = m;
-  p.on_open = on_open;
-  p.on_data = on_data;
-  p.on_drain = on_drain;
-  // on_end, on_timeout, on_shutdown stay null: the engine then closes gracefully, which is all
-  // a client session needs when the server hangs up.
-  p.on_close = on_close;
-  p.retain = retain;
-  p.release = release;
+  m->proto = protocol_table<Callbacks>("postgresql", m);
   return m;
 }
 
