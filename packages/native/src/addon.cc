@@ -232,13 +232,22 @@ fa_protocol* get_protocol(napi_env env, napi_value v) {
   return static_cast<fa_protocol*>(ptr);
 }
 
-EngineHandle* unwrap(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+// The live engine behind `this`, its arguments in argv (at least `need` of them, else a
+// TypeError with `usage`), or null with a JS error thrown.
+template <size_t N = 1>
+EngineHandle* unwrap(napi_env env, napi_callback_info info, napi_value (*argv)[N] = nullptr, size_t need = 0,
+                     const char* usage = nullptr) {
   napi_value self;
-  napi_get_cb_info(env, info, argc, argv, &self, nullptr);
+  size_t argc = argv != nullptr ? N : 0;
+  napi_get_cb_info(env, info, &argc, argv != nullptr ? *argv : nullptr, &self, nullptr);
   EngineHandle* h = nullptr;
   if (napi_unwrap(env, self, reinterpret_cast<void**>(&h)) != napi_ok || h == nullptr ||
       h->engine == nullptr) {
     throw_error(env, "ERR_FASTERAPI_ENGINE", "not a live Engine");
+    return nullptr;
+  }
+  if (argc < need) {
+    throw_error(env, "ERR_INVALID_ARG_TYPE", usage);
     return nullptr;
   }
   return h;
@@ -271,11 +280,9 @@ napi_value engine_new(napi_env env, napi_callback_info info) {
 
 // listen(host, port, reusePort, tls | null, protocol | null) -> port
 napi_value engine_listen(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 5, "listen() needs 5 arguments");
   if (h == nullptr) return nullptr;
-  if (argc < 5) return throw_error(env, "ERR_INVALID_ARG_TYPE", "listen() needs 5 arguments");
   ListenOptions opts;
   if (!get_string(env, argv[0], &opts.host)) {
     return throw_error(env, "ERR_INVALID_ARG_TYPE", "host must be a string");
@@ -336,11 +343,9 @@ napi_value engine_listen(napi_env env, napi_callback_info info) {
 }
 
 napi_value engine_register_protocol(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 1, "protocol handle required");
   if (h == nullptr) return nullptr;
-  if (argc < 1) return throw_error(env, "ERR_INVALID_ARG_TYPE", "protocol handle required");
   fa_protocol* proto = get_protocol(env, argv[0]);
   if (proto == nullptr) return nullptr;
   std::string error;
@@ -352,12 +357,11 @@ napi_value engine_register_protocol(napi_env env, napi_callback_info info) {
 
 // adopt(fd, protocol) -> connection id: the engine serves a duplicate of the connected socket `fd`.
 napi_value engine_adopt(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 2, "adopt(fd, protocol)");
   if (h == nullptr) return nullptr;
   int32_t fd = -1;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
     return throw_error(env, "ERR_INVALID_ARG_TYPE", "adopt(fd, protocol): fd must be a descriptor");
   }
   fa_protocol* proto = get_protocol(env, argv[1]);
@@ -372,14 +376,13 @@ napi_value engine_adopt(napi_env env, napi_callback_info info) {
 
 // close(graceMs, callback)
 napi_value engine_close(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 2, "close(graceMs, callback)");
   if (h == nullptr) return nullptr;
   uint32_t grace = 0;
   napi_valuetype t = napi_undefined;
-  if (argc >= 2) napi_typeof(env, argv[1], &t);
-  if (argc < 2 || napi_get_value_uint32(env, argv[0], &grace) != napi_ok || t != napi_function) {
+  napi_typeof(env, argv[1], &t);
+  if (napi_get_value_uint32(env, argv[0], &grace) != napi_ok || t != napi_function) {
     return throw_error(env, "ERR_INVALID_ARG_TYPE", "close(graceMs, callback)");
   }
   napi_ref cb;
@@ -392,8 +395,7 @@ napi_value engine_close(napi_env env, napi_callback_info info) {
 // handle() -> the fa_engine* as a type-tagged external, for modules that arm timers or turn
 // hooks outside connections (valid while this Engine lives).
 napi_value engine_handle(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  EngineHandle* h = unwrap(env, info, &argc, nullptr);
+  EngineHandle* h = unwrap(env, info);
   if (h == nullptr) return nullptr;
   napi_value ext;
   napi_create_external(env, h->engine->as_fa(), nullptr, nullptr, &ext);
@@ -408,8 +410,7 @@ void set_number(napi_env env, napi_value obj, const char* name, double value) {
 }
 
 napi_value engine_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  EngineHandle* h = unwrap(env, info, &argc, nullptr);
+  EngineHandle* h = unwrap(env, info);
   if (h == nullptr) return nullptr;
   const EngineStats& s = h->engine->stats();
   napi_value obj;

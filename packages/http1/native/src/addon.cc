@@ -34,11 +34,10 @@ enum Callback : size_t { kOnRequests, kOnBody, kOnDrain, kOnClosed };
 constexpr const char* kCallbackNames[] = {"onRequests", "onBody", "onDrain", "onClosed"};
 
 struct JsState {
-  napi::JsCallbacks<4> js;
+  napi::JsModule<4> js;
   // The request slab: an ArrayBuffer JS keeps whole-slab views of. Batches are appended and never
   // rewritten, so a request's lazy fields stay valid however long its exchange lives; a full slab
   // is replaced (JS gets the new one with the batch), never reused.
-  napi::Slab slab;
   Scratch name;   // header name
   Scratch value;  // header value, joined headers or string body
 };
@@ -330,11 +329,9 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
 }
 
 // The protocol external's finalizer: JS let go of the module, so no more events go to JS.
-void finalize_protocol(napi_env env, void* data, void*) {
+void finalize_protocol(napi_env, void* data, void*) {
   Module* m = static_cast<Module*>(data);
-  JsState* js = js_of(m);
-  js->js.drop();
-  js->slab.release(env);
+  js_of(m)->js.drop();
   module_release(m);
 }
 
@@ -413,14 +410,14 @@ bool copy_to_slab(JsState* js, const Module* m, napi_value argv[3]) {
   const size_t words = m->batch_meta.size();
   napi_env env = js->js.env;
   napi_get_undefined(env, &argv[2]);
-  if (js->slab.ref == nullptr || align4(js->slab.used + bytes_len) + words * 4 > js->slab.size) {
-    argv[2] = js->slab.replace(env, align4(bytes_len) + words * 4, kSlabBytes);
+  if (js->js.slab.ref == nullptr || align4(js->js.slab.used + bytes_len) + words * 4 > js->js.slab.size) {
+    argv[2] = js->js.slab.replace(env, align4(bytes_len) + words * 4, kSlabBytes);
     if (argv[2] == nullptr) return false;
   }
-  const uint32_t base = static_cast<uint32_t>(js->slab.used);
-  std::memcpy(js->slab.data + base, m->batch_bytes.data(), bytes_len);
+  const uint32_t base = static_cast<uint32_t>(js->js.slab.used);
+  std::memcpy(js->js.slab.data + base, m->batch_bytes.data(), bytes_len);
   const size_t meta_at = align4(base + bytes_len);
-  auto* meta = reinterpret_cast<uint32_t*>(js->slab.data + meta_at);
+  auto* meta = reinterpret_cast<uint32_t*>(js->js.slab.data + meta_at);
   std::memcpy(meta, m->batch_meta.data(), words * 4);
   for (size_t at = 0; at < words;) {
     const uint32_t records = meta[at + 2];
@@ -436,7 +433,7 @@ bool copy_to_slab(JsState* js, const Module* m, napi_value argv[3]) {
       at += kRecordFixedWords + 4 * headers;
     }
   }
-  js->slab.used = meta_at + words * 4;
+  js->js.slab.used = meta_at + words * 4;
   argv[0] = number(env, static_cast<double>(meta_at / 4));
   argv[1] = number(env, static_cast<double>(words));
   return true;

@@ -63,19 +63,28 @@ inline bool define_methods(napi_env env, napi_value target, const Method (&metho
   return true;
 }
 
-/* The engine's function table behind `value` (@fasterapi/native's engineApi()), or null with a
- * JS error thrown. `caller` names the JS function for the message. */
-inline const fa_engine_api* engine_api_arg(napi_env env, napi_value value, const char* caller) {
-  const napi_type_tag tag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
+/* The pointer behind an external tagged {lower, upper}, or null with a TypeError thrown that
+ * says `caller` expected `what`. */
+inline void* tagged_external(napi_env env, napi_value value, uint64_t lower, uint64_t upper, const char* caller,
+                             const char* what) {
+  const napi_type_tag tag = {lower, upper};
   bool tagged = false;
   void* ptr = nullptr;
-  if (napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok || !tagged ||
+  if (value == nullptr || napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, value, &ptr) != napi_ok) {
-    const std::string msg = std::string(caller) + ": the first argument must be @fasterapi/native's engineApi()";
+    const std::string msg = std::string(caller) + ": expected " + what;
     napi_throw_type_error(env, nullptr, msg.c_str());
     return nullptr;
   }
-  const auto* api = static_cast<const fa_engine_api*>(ptr);
+  return ptr;
+}
+
+/* The engine's function table behind `value` (@fasterapi/native's engineApi()), or null with a
+ * JS error thrown. `caller` names the JS function for the message. */
+inline const fa_engine_api* engine_api_arg(napi_env env, napi_value value, const char* caller) {
+  const auto* api = static_cast<const fa_engine_api*>(tagged_external(
+      env, value, FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER, caller, "@fasterapi/native's engineApi() first"));
+  if (api == nullptr) return nullptr;
   if (api->abi_version != FA_ENGINE_ABI_VERSION || api->size < sizeof(fa_engine_api)) {
     const std::string msg = std::string(caller) + ": @fasterapi/native speaks a different engine ABI version";
     napi_throw_error(env, nullptr, msg.c_str());
@@ -86,16 +95,8 @@ inline const fa_engine_api* engine_api_arg(napi_env env, napi_value value, const
 
 /* The fa_engine* behind `value` (an Engine's `handle`), or null with a TypeError thrown. */
 inline fa_engine* engine_arg(napi_env env, napi_value value, const char* caller) {
-  const napi_type_tag tag = {FA_ENGINE_TAG_LOWER, FA_ENGINE_TAG_UPPER};
-  bool tagged = false;
-  void* ptr = nullptr;
-  if (napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, value, &ptr) != napi_ok) {
-    const std::string msg = std::string(caller) + ": expected an Engine's handle";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return nullptr;
-  }
-  return static_cast<fa_engine*>(ptr);
+  return static_cast<fa_engine*>(
+      tagged_external(env, value, FA_ENGINE_TAG_LOWER, FA_ENGINE_TAG_UPPER, caller, "an Engine's handle"));
 }
 
 /* The arguments of a module's create call, whose first is engineApi(): fills argv and returns the
@@ -257,6 +258,18 @@ struct Slab {
   void release(napi_env env) {
     if (ref != nullptr) napi_delete_reference(env, ref);
     ref = nullptr;
+  }
+};
+
+/* The JS side of a module that hands bytes to JS: its callbacks and the slab JS gets them in. */
+template <size_t N>
+struct JsModule : JsCallbacks<N> {
+  Slab slab;
+
+  /* JS let go of the module (its external's finalizer): no more calls, the slab is JS's alone. */
+  void drop() {
+    JsCallbacks<N>::drop();
+    slab.release(this->env);
   }
 };
 

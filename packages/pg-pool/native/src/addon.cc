@@ -24,9 +24,9 @@ constexpr size_t kSlabSize = 256 * 1024;
 enum Callback : size_t { kOnData, kOnDrain, kOnClosed };
 constexpr const char* kCallbackNames[] = {"onData", "onDrain", "onClosed"};
 
+// Reads are appended to the slab; JS's views keep replaced slabs alive as long as needed.
 struct JsState {
-  napi::JsCallbacks<3> js;
-  napi::Slab slab;  // reads are appended; JS's views keep replaced slabs alive as long as needed
+  napi::JsModule<3> js;
 };
 
 JsState* js_of(WireModule* m) { return static_cast<JsState*>(m->js); }
@@ -40,16 +40,16 @@ void js_data(WireModule* m, uint64_t id, const uint8_t* data, size_t len) {
   if (!js->js.alive) return;
   napi_env env = js->js.env;
   napi::HandleScope scope(env);
-  napi_value fresh = js->slab.available() >= len ? nullptr : js->slab.replace(env, len, kSlabSize);
-  if (js->slab.available() < len) {
+  napi_value fresh = js->js.slab.available() >= len ? nullptr : js->js.slab.replace(env, len, kSlabSize);
+  if (js->js.slab.available() < len) {
     // Out of memory for a slab: the session cannot go on without these bytes.
     if (fa_conn* conn = m->find(id)) m->api->conn_close(conn, FA_CLOSE_ABORT);
     return;
   }
-  std::memcpy(js->slab.data + js->slab.used, data, len);
-  napi_value argv[4] = {number(env, static_cast<double>(id)), number(env, static_cast<double>(js->slab.used)),
+  std::memcpy(js->js.slab.data + js->js.slab.used, data, len);
+  napi_value argv[4] = {number(env, static_cast<double>(id)), number(env, static_cast<double>(js->js.slab.used)),
                         number(env, static_cast<double>(len)), fresh};
-  js->slab.used += len;
+  js->js.slab.used += len;
   if (fresh == nullptr) napi_get_undefined(env, &argv[3]);
   js->js.call(kOnData, 4, argv);
 }
@@ -134,11 +134,9 @@ napi_value js_close(napi_env env, napi_callback_info info) {
 }
 
 // The protocol external's finalizer: JS let go of the module, so no more events go to JS.
-void finalize_protocol(napi_env env, void* data, void*) {
+void finalize_protocol(napi_env, void* data, void*) {
   auto* m = static_cast<WireModule*>(data);
-  JsState* js = js_of(m);
-  js->js.drop();
-  js->slab.release(env);
+  js_of(m)->js.drop();
   module_release(m);
 }
 
