@@ -249,6 +249,26 @@ describe("Engine.adopt", () => {
     server.close();
   });
 
+  it("adopts through the C ABI (engine_adopt) as a module would, and refuses a closed descriptor", async () => {
+    const engine = newEngine();
+    const proto = echo.createProtocol(engine.api, { name: "line" });
+    const server: Server = createServer();
+    server.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+    const client = connect({ host: "127.0.0.1", port: (server.address() as { port: number }).port });
+    await new Promise((resolve) => client.once("connect", resolve));
+    const peer = await accepted;
+    const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    expect(echo.adopt(engine.api, engine.handle, fd, proto)).toBeGreaterThan(0);
+    expect(echo.adopt(engine.api, engine.handle, 987654, proto)).toBe(0);
+    client.destroy();
+    const done = collect(peer);
+    peer.write("through the abi\nquit\n");
+    expect(await done).toEqual({ received: "through the abi\n", closedBy: "end" });
+    server.close();
+  });
+
   it("refuses a descriptor that is not open", () => {
     const engine = newEngine();
     const proto = echo.createProtocol(engine.api, { name: "line" });
