@@ -228,9 +228,8 @@ describe("Engine (plain TCP)", () => {
 });
 
 describe("Engine.adopt", () => {
-  it("serves a socket connected elsewhere with a protocol, while Node's own descriptor closes", async () => {
-    const engine = newEngine();
-    const proto = echo.createProtocol(engine.api, { name: "line" });
+  // A client socket connected by node:net (the one to adopt) and its peer on a node:net server.
+  async function connectedPair() {
     const server: Server = createServer();
     server.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
@@ -238,7 +237,13 @@ describe("Engine.adopt", () => {
     const client = connect({ host: "127.0.0.1", port: (server.address() as { port: number }).port });
     await new Promise((resolve) => client.once("connect", resolve));
     const peer = await accepted;
-    const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    return { server, client, peer, fd: (client as unknown as { _handle: { fd: number } })._handle.fd };
+  }
+
+  it("serves a socket connected elsewhere with a protocol, while Node's own descriptor closes", async () => {
+    const engine = newEngine();
+    const proto = echo.createProtocol(engine.api, { name: "line" });
+    const { server, client, peer, fd } = await connectedPair();
     const id = engine.adopt(fd, proto);
     expect(id).toBeGreaterThan(0);
     client.destroy();
@@ -252,14 +257,7 @@ describe("Engine.adopt", () => {
   it("adopts through the C ABI (engine_adopt) as a module would, and refuses a closed descriptor", async () => {
     const engine = newEngine();
     const proto = echo.createProtocol(engine.api, { name: "line" });
-    const server: Server = createServer();
-    server.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
-    const client = connect({ host: "127.0.0.1", port: (server.address() as { port: number }).port });
-    await new Promise((resolve) => client.once("connect", resolve));
-    const peer = await accepted;
-    const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    const { server, client, peer, fd } = await connectedPair();
     expect(echo.adopt(engine.api, engine.handle, fd, proto)).toBeGreaterThan(0);
     expect(echo.adopt(engine.api, engine.handle, 987654, proto)).toBe(0);
     client.destroy();
