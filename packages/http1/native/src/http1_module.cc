@@ -309,7 +309,7 @@ ReadBodyResult Module::read_body(Conn* c, uint32_t seq, uint64_t limit) {
   return ReadBodyResult::kStarted;
 }
 
-void Module::schedule_batch(Conn* c) { api->turn_hook_request(api->conn_engine(c->conn), &turn_hook); }
+void Module::schedule_batch(Conn* c) { api->turn_hook_request(c->engine, &turn_hook); }
 
 void Module::resume_body(Conn* c) {
   if (c->body != BodyState::kPaused) return;
@@ -483,9 +483,9 @@ int on_open(fa_conn* fc, void* data) {
   Conn* c = new Conn();
   c->mod = m;
   c->conn = fc;
-  fa_engine* engine = m->api->conn_engine(fc);
-  m->api->timer_init(engine, &c->wait_timer, on_wait_timeout, c);
-  m->api->timer_init(engine, &c->body_timer, on_body_timeout, c);
+  c->engine = m->api->conn_engine(fc);
+  m->api->timer_init(c->engine, &c->wait_timer, on_wait_timeout, c);
+  m->api->timer_init(c->engine, &c->body_timer, on_body_timeout, c);
   uint32_t slot;
   if (!m->free_slots.empty()) {
     slot = m->free_slots.back();

@@ -85,6 +85,7 @@ struct Module;
 struct Conn {
   Module* mod = nullptr;
   fa_conn* conn = nullptr;
+  fa_engine* engine = nullptr;  // conn's engine: its timers and turn hook serve this connection
   double handle = 0;
   Pending queue[kMaxPipeline];
   uint32_t q_head = 0;
