@@ -6,8 +6,13 @@ import { buildSanitized, engineDir, runSanitizedVitest } from "../scripts/saniti
 
 describe("sanitizer build", () => {
   it("passes the engine, hand-over, timer, turn hook and TLS tests under ASan and UBSan", () => {
-    const addons = [buildSanitized(engineDir, "fasterapi_engine"), buildSanitized(engineDir, "echo_protocol_fixture")];
-    const files = ["engine", "handover", "timers", "turn-hook", "tls"].map((name) => `test/${name}.integration.test.ts`);
+    const addons = [
+      buildSanitized(engineDir, "fasterapi_engine"),
+      buildSanitized(engineDir, "echo_protocol_fixture"),
+    ];
+    const files = ["engine", "handover", "timers", "turn-hook", "tls"].map(
+      (name) => `test/${name}.integration.test.ts`,
+    );
     const { status, output } = runSanitizedVitest(addons, ["--project", "native", ...files]);
     expect(output).not.toMatch(/AddressSanitizer|runtime error:/);
     expect(output).toMatch(/Tests\s+.*\d+ passed/);
