@@ -239,7 +239,8 @@ struct fa_engine_api {
 
   /* Asks for hook->fn(hook->arg) once at the end of the current loop turn (after this turn's
    * I/O callbacks, before the loop waits again). Requests of a hook that is already queued are
-   * coalesced; a request made while the hook runs queues it for a later turn. Set fn and arg
+   * coalesced; a request made while the hook runs queues it for the engine's next end-of-turn
+   * pass (never re-entered, never run in a loop within one pass). Set fn and arg
    * before the first request and keep the hook alive while it is queued. */
   void (*turn_hook_request)(fa_engine *engine, fa_turn_hook *hook);
 };
