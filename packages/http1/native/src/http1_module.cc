@@ -79,6 +79,11 @@ void Module::close_conn(Conn* c) {
   if (c->closed || c->closing) return;
   c->no_more_requests = true;
   c->closing = true;
+  // Nothing is awaited any more: the engine bounds the graceful close itself.
+  api->timer_stop(&c->wait_timer);
+  api->timer_stop(&c->body_timer);
+  c->timer = Conn::Timer::kNone;
+  c->body_timer_armed = false;
   // Inside on_data the return value (FA_DATA_CLOSE) closes; elsewhere close now, after the flush.
   if (!c->in_on_data) api->conn_close(c->conn, FA_CLOSE_GRACEFUL);
 }
