@@ -18,12 +18,6 @@
 #include "fasterapi/engine_abi.h"
 #include "fasterapi/protocol_table.h"
 
-/* Returns nullptr from the enclosing N-API function when `call` fails. */
-#define FA_NAPI_CHECK(call)                \
-  do {                                     \
-    if ((call) != napi_ok) return nullptr; \
-  } while (0)
-
 namespace fasterapi::napi {
 
 /* A handle scope for the duration of a C++ block (engine callbacks that create JS values). */
