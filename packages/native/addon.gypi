@@ -30,7 +30,7 @@
         "src/engine.cc",
         "src/engine_api.cc",
         "src/listener.cc",
-        "src/timer_wheel.cc",
+        "src/timer_heap.cc",
         "src/tls.cc",
         "src/write_queue.cc"
       ]

@@ -12,7 +12,12 @@ export const engineDir = join(scripts, "..");
 /** Newest modification time among a package's native sources (and the engine ABI header). */
 function newestSource(dir) {
   let newest = statSync(join(dir, "addon.gypi")).mtimeMs;
-  for (const folder of [join(dir, "src"), join(engineDir, "include", "fasterapi")]) {
+  const folders = [
+    join(dir, "src"),
+    join(dir, "test", "fixtures", "echo-protocol"),
+    join(engineDir, "include", "fasterapi"),
+  ];
+  for (const folder of folders) {
     if (!existsSync(folder)) continue;
     for (const name of readdirSync(folder)) {
       if (/\.(cc|h)$/.test(name)) newest = Math.max(newest, statSync(join(folder, name)).mtimeMs);

@@ -1,5 +1,5 @@
-// N-API glue for the engine addon: the Engine class (listen, registerProtocol, close, stats),
-// engineApi() (the type-tagged external protocol addons attach to) and abiVersion. Context
+// N-API glue for the engine addon: the Engine class (listen, registerProtocol, adopt, close,
+// stats, handle), engineApi() (the type-tagged external protocol addons attach to) and abiVersion. Context
 // aware: all state hangs off napi instance data, and an async cleanup hook closes every
 // socket when the environment (main thread or worker) goes away. No engine logic lives here.
 #include <node_api.h>
@@ -17,6 +17,7 @@ namespace {
 
 const napi_type_tag kApiTag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
 const napi_type_tag kProtocolTag = {FA_PROTOCOL_TAG_LOWER, FA_PROTOCOL_TAG_UPPER};
+const napi_type_tag kEngineTag = {FA_ENGINE_TAG_LOWER, FA_ENGINE_TAG_UPPER};
 
 struct EngineHandle;
 
@@ -191,6 +192,29 @@ bool is_nullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
+// tls.alpn (optional): ALPN ids in preference order, as one ALPN wire list. False with a JS error.
+bool alpn_preference(napi_env env, napi_value tls, std::string* wire) {
+  napi_value list;
+  bool is_array = false;
+  if (napi_get_named_property(env, tls, "alpn", &list) != napi_ok || is_nullish(env, list)) return true;
+  napi_is_array(env, list, &is_array);
+  uint32_t n = 0;
+  if (is_array) napi_get_array_length(env, list, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value entry;
+    std::string id;
+    napi_get_element(env, list, i, &entry);
+    if (!get_string(env, entry, &id) || id.empty() || id.size() > 255) {
+      is_array = false;
+      break;
+    }
+    wire->push_back(static_cast<char>(id.size()));
+    wire->append(id);
+  }
+  if (!is_array) throw_error(env, "ERR_INVALID_ARG_TYPE", "alpn must be an array of protocol ids (1-255 bytes each)");
+  return is_array;
+}
+
 // Returns the protocol behind a type-tagged external, or null (with a JS error thrown).
 fa_protocol* get_protocol(napi_env env, napi_value v) {
   bool tagged = false;
@@ -208,13 +232,22 @@ fa_protocol* get_protocol(napi_env env, napi_value v) {
   return static_cast<fa_protocol*>(ptr);
 }
 
-EngineHandle* unwrap(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+// The live engine behind `this`, its arguments in argv (at least `need` of them, else a
+// TypeError with `usage`), or null with a JS error thrown.
+template <size_t N = 1>
+EngineHandle* unwrap(napi_env env, napi_callback_info info, napi_value (*argv)[N] = nullptr, size_t need = 0,
+                     const char* usage = nullptr) {
   napi_value self;
-  napi_get_cb_info(env, info, argc, argv, &self, nullptr);
+  size_t argc = argv != nullptr ? N : 0;
+  napi_get_cb_info(env, info, &argc, argv != nullptr ? *argv : nullptr, &self, nullptr);
   EngineHandle* h = nullptr;
   if (napi_unwrap(env, self, reinterpret_cast<void**>(&h)) != napi_ok || h == nullptr ||
       h->engine == nullptr) {
     throw_error(env, "ERR_FASTERAPI_ENGINE", "not a live Engine");
+    return nullptr;
+  }
+  if (argc < need) {
+    throw_error(env, "ERR_INVALID_ARG_TYPE", usage);
     return nullptr;
   }
   return h;
@@ -247,11 +280,9 @@ napi_value engine_new(napi_env env, napi_callback_info info) {
 
 // listen(host, port, reusePort, tls | null, protocol | null) -> port
 napi_value engine_listen(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 5, "listen() needs 5 arguments");
   if (h == nullptr) return nullptr;
-  if (argc < 5) return throw_error(env, "ERR_INVALID_ARG_TYPE", "listen() needs 5 arguments");
   ListenOptions opts;
   if (!get_string(env, argv[0], &opts.host)) {
     return throw_error(env, "ERR_INVALID_ARG_TYPE", "host must be a string");
@@ -291,8 +322,10 @@ napi_value engine_listen(napi_env env, napi_callback_info info) {
         sni.push_back(std::move(e));
       }
     }
+    std::string preference;
+    if (!alpn_preference(env, argv[3], &preference)) return nullptr;
     std::string error;
-    tls = TlsContext::create(main, sni, h->engine->alpn_wire(), &error);
+    tls = TlsContext::create(main, sni, h->engine->alpn_wire(), std::move(preference), &error);
     if (!tls) return throw_error(env, "ERR_FASTERAPI_TLS", error);
   }
 
@@ -310,11 +343,9 @@ napi_value engine_listen(napi_env env, napi_callback_info info) {
 }
 
 napi_value engine_register_protocol(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 1, "protocol handle required");
   if (h == nullptr) return nullptr;
-  if (argc < 1) return throw_error(env, "ERR_INVALID_ARG_TYPE", "protocol handle required");
   fa_protocol* proto = get_protocol(env, argv[0]);
   if (proto == nullptr) return nullptr;
   std::string error;
@@ -326,12 +357,11 @@ napi_value engine_register_protocol(napi_env env, napi_callback_info info) {
 
 // adopt(fd, protocol) -> connection id: the engine serves a duplicate of the connected socket `fd`.
 napi_value engine_adopt(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 2, "adopt(fd, protocol)");
   if (h == nullptr) return nullptr;
   int32_t fd = -1;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
     return throw_error(env, "ERR_INVALID_ARG_TYPE", "adopt(fd, protocol): fd must be a descriptor");
   }
   fa_protocol* proto = get_protocol(env, argv[1]);
@@ -346,14 +376,13 @@ napi_value engine_adopt(napi_env env, napi_callback_info info) {
 
 // close(graceMs, callback)
 napi_value engine_close(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  EngineHandle* h = unwrap(env, info, &argc, argv);
+  EngineHandle* h = unwrap(env, info, &argv, 2, "close(graceMs, callback)");
   if (h == nullptr) return nullptr;
   uint32_t grace = 0;
   napi_valuetype t = napi_undefined;
-  if (argc >= 2) napi_typeof(env, argv[1], &t);
-  if (argc < 2 || napi_get_value_uint32(env, argv[0], &grace) != napi_ok || t != napi_function) {
+  napi_typeof(env, argv[1], &t);
+  if (napi_get_value_uint32(env, argv[0], &grace) != napi_ok || t != napi_function) {
     return throw_error(env, "ERR_INVALID_ARG_TYPE", "close(graceMs, callback)");
   }
   napi_ref cb;
@@ -363,6 +392,17 @@ napi_value engine_close(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// handle() -> the fa_engine* as a type-tagged external, for modules that arm timers or turn
+// hooks outside connections (valid while this Engine lives).
+napi_value engine_handle(napi_env env, napi_callback_info info) {
+  EngineHandle* h = unwrap(env, info);
+  if (h == nullptr) return nullptr;
+  napi_value ext;
+  napi_create_external(env, h->engine->as_fa(), nullptr, nullptr, &ext);
+  napi_type_tag_object(env, ext, &kEngineTag);
+  return ext;
+}
+
 void set_number(napi_env env, napi_value obj, const char* name, double value) {
   napi_value v;
   napi_create_double(env, value, &v);
@@ -370,8 +410,7 @@ void set_number(napi_env env, napi_value obj, const char* name, double value) {
 }
 
 napi_value engine_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  EngineHandle* h = unwrap(env, info, &argc, nullptr);
+  EngineHandle* h = unwrap(env, info);
   if (h == nullptr) return nullptr;
   const EngineStats& s = h->engine->stats();
   napi_value obj;
@@ -417,6 +456,7 @@ NAPI_MODULE_INIT() {
       {"adopt", nullptr, engine_adopt, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, engine_close, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, engine_stats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"handle", nullptr, engine_handle, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_value ctor;
   napi_define_class(env, "Engine", NAPI_AUTO_LENGTH, engine_new, nullptr,

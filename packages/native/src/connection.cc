@@ -37,10 +37,9 @@ Connection::Connection(Engine* engine, Listener* listener, uint64_t id)
   handle_.data = this;
   write_req_.data = this;
   shutdown_req_.data = this;
-  for (int i = 0; i <= kCloseTimer; i++) {
-    timers_[i].conn = this;
-    timers_[i].kind = i;
-  }
+  close_timer_.fire = on_close_timer;
+  close_timer_.arg = this;
+  close_timer_.engine = engine->as_fa();
 }
 
 void Connection::start() {
@@ -53,7 +52,7 @@ void Connection::start() {
       return;
     }
     // A client that never finishes the handshake must not hold the slot forever.
-    engine_->wheel()->arm(&timers_[kCloseTimer], Engine::kGracefulCloseLimitMs * 2);
+    engine_->timers()->start(&close_timer_, Engine::kGracefulCloseLimitMs * 2);
     start_reading();
     return;
   }
@@ -67,7 +66,7 @@ void Connection::start_adopted(fa_protocol* proto) {
 }
 
 void Connection::open(fa_protocol* proto) {
-  engine_->wheel()->disarm(&timers_[kCloseTimer]);
+  engine_->timers()->stop(&close_timer_);
   if (proto == nullptr || engine_->closing()) {
     // Nobody to talk to (no protocol registered) or shutting down: say goodbye politely.
     state_ = State::kOpen;
@@ -183,6 +182,7 @@ void Connection::handle_eof() {
       return;
     case State::kOpen:
       reason_ = FA_CLOSE_REASON_PEER;
+      if (handover_to_ != nullptr) return;  // the next module hears of it (complete_handover)
       if (protocol != nullptr && protocol->on_end != nullptr) {
         CallbackScope scope(this);
         protocol->on_end(as_fa());
@@ -202,9 +202,9 @@ void Connection::handle_eof() {
 
 void Connection::deliver(const uint8_t* data, size_t len) {
   if (state_ != State::kOpen || protocol == nullptr) return;  // closing: input is discarded
-  if (read_paused_ || !kept_.empty()) {
+  if (read_paused_ || !kept_.empty() || handover_to_ != nullptr) {
     kept_.insert(kept_.end(), data, data + len);
-    if (!read_paused_) dispatch_kept();
+    if (!read_paused_ && handover_to_ == nullptr) dispatch_kept();
     return;
   }
   size_t used = dispatch(data, len);
@@ -223,11 +223,12 @@ void Connection::dispatch_kept() {
 size_t Connection::dispatch(const uint8_t* data, size_t len) {
   size_t off = 0;
   while (state_ == State::kOpen && protocol != nullptr && off < len) {
-    switched_ = false;
     ptrdiff_t r;
     {
       CallbackScope scope(this);
+      in_on_data_ = true;
       r = protocol->on_data(as_fa(), data + off, len - off);
+      in_on_data_ = false;
     }
     if (r == FA_DATA_CLOSE) {
       close(FA_CLOSE_GRACEFUL, FA_CLOSE_REASON_LOCAL);
@@ -240,9 +241,10 @@ size_t Connection::dispatch(const uint8_t* data, size_t len) {
       return len;
     }
     off += static_cast<size_t>(r);
-    // A protocol switch hands the rest to the new module right away; otherwise the module
-    // took what it could and waits for more bytes (or paused).
-    if (!switched_ || read_paused_) break;
+    // A hand-over started in on_data completes now that it returned, and the rest goes to the
+    // next module; otherwise the module took what it could and waits for more bytes (or paused).
+    if (handover_to_ == nullptr) break;
+    complete_handover(true);
   }
   return off;
 }
@@ -364,7 +366,7 @@ void Connection::on_write(uv_write_t* req, int status) {
 void Connection::after_write_progress(bool from_uv_callback) {
   if (backpressured_ && buffered() <= Engine::kLowWater && state_ == State::kOpen) {
     backpressured_ = false;
-    if (protocol != nullptr && protocol->on_drain != nullptr) {
+    if (protocol != nullptr && protocol->on_drain != nullptr && handover_to_ == nullptr) {
       // Never call a module back from inside one of its own calls into the engine.
       if (from_uv_callback) {
         CallbackScope scope(this);
@@ -379,9 +381,12 @@ void Connection::after_write_progress(bool from_uv_callback) {
 
 void Connection::run_pending(unsigned flags) {
   if (state_ == State::kClosed) return;
-  if ((flags & Engine::kRedeliver) != 0 && !read_paused_ && !kept_.empty()) dispatch_kept();
+  if ((flags & Engine::kHandover) != 0 && handover_to_ != nullptr) complete_handover(false);
+  if ((flags & Engine::kRedeliver) != 0 && !read_paused_ && !kept_.empty() && handover_to_ == nullptr) {
+    dispatch_kept();
+  }
   if ((flags & Engine::kDrain) != 0 && state_ == State::kOpen && protocol != nullptr &&
-      protocol->on_drain != nullptr) {
+      handover_to_ == nullptr && protocol->on_drain != nullptr) {
     CallbackScope scope(this);
     protocol->on_drain(as_fa());
   }
@@ -399,13 +404,12 @@ void Connection::close(int mode, fa_close_reason reason) {
   if (reason_ != FA_CLOSE_REASON_PEER) reason_ = reason;
   state_ = State::kClosing;
   cork_ = 0;
-  disarm_timers();
   kept_.clear();
   // Keep reading (and discarding) so the peer's late bytes do not turn our FIN into a RST
   // that could destroy the response still in its receive buffer.
   read_paused_ = false;
   start_reading();
-  engine_->wheel()->arm(&timers_[kCloseTimer], Engine::kGracefulCloseLimitMs);
+  engine_->timers()->start(&close_timer_, Engine::kGracefulCloseLimitMs);
   if (in_callback_ == 0) flush();
 }
 
@@ -439,7 +443,7 @@ void Connection::request_shutdown() {
     close_handle(true);
     return;
   }
-  if (state_ != State::kOpen) return;
+  if (state_ != State::kOpen || handover_to_ != nullptr) return;  // complete_handover asks the next module
   if (protocol != nullptr && protocol->on_shutdown != nullptr) {
     CallbackScope scope(this);
     protocol->on_shutdown(as_fa());
@@ -469,61 +473,54 @@ void Connection::resume_reading() {
   if (!kept_.empty() || in_callback_ > 0) engine_->schedule(this, Engine::kRedeliver);
 }
 
-void Connection::set_timer(fa_timer_kind kind, uint32_t ms) {
-  int k = static_cast<int>(kind);
-  if (k < 0 || k >= FA_TIMER_KIND_COUNT) return;
-  if (ms == 0 || state_ != State::kOpen) {
-    engine_->wheel()->disarm(&timers_[k]);
-  } else {
-    engine_->wheel()->arm(&timers_[k], ms);
-  }
+void Connection::on_close_timer(fa_timer* /*timer*/, void* arg) {
+  // The TLS handshake or a graceful close took too long.
+  static_cast<Connection*>(arg)->close_handle(true);
 }
 
-void Connection::disarm_timers() {
-  for (int i = 0; i < FA_TIMER_KIND_COUNT; i++) engine_->wheel()->disarm(&timers_[i]);
+int Connection::handover(fa_protocol* next, const void* handoff, size_t len) {
+  if (state_ != State::kOpen || !opened_ || handover_to_ != nullptr || !protocol_usable(next)) return -1;
+  protocol_retain(next);
+  handover_to_ = next;
+  handoff_.assign(static_cast<const uint8_t*>(handoff), static_cast<const uint8_t*>(handoff) + (handoff ? len : 0));
+  opened_ = false;  // the current module let go: it gets no on_close
+  // Inside on_data it completes when on_data returns (see dispatch); elsewhere at the end of
+  // the turn, so no module is ever called back from inside a call it made.
+  if (!in_on_data_) engine_->schedule(this, Engine::kHandover);
+  return 0;
 }
 
-void Connection::fire_timer(TimerNode* node) {
-  auto* t = static_cast<ConnTimer*>(node);
-  Connection* self = t->conn;
-  if (t->kind == kCloseTimer) {
-    // Graceful close or handshake took too long.
-    self->close_handle(true);
-    return;
-  }
-  if (self->state_ != State::kOpen) return;
-  if (self->protocol != nullptr && self->protocol->on_timeout != nullptr) {
-    CallbackScope scope(self);
-    self->protocol->on_timeout(self->as_fa(), static_cast<fa_timer_kind>(t->kind));
-  } else {
-    self->close_handle(true);
-  }
-}
-
-int Connection::switch_protocol(fa_protocol* proto) {
-  if (state_ != State::kOpen || proto == nullptr || proto->abi_version != FA_ENGINE_ABI_VERSION ||
-      proto->size < sizeof(fa_protocol) || proto->on_open == nullptr ||
-      proto->on_data == nullptr || proto->on_close == nullptr) {
-    return -1;
-  }
-  fa_protocol* old = protocol;
-  protocol = proto;
-  protocol_retain(proto);
-  protocol_release(old);
+void Connection::complete_handover(bool from_dispatch) {
+  fa_protocol* next = handover_to_;
+  handover_to_ = nullptr;
+  protocol_release(protocol);
+  protocol = next;  // the reference taken in handover() moves here
   user_data = nullptr;
-  switched_ = true;
-  disarm_timers();
+  std::vector<uint8_t> blob;
+  blob.swap(handoff_);
+  // The next module starts with reading on, whatever the previous one had paused.
+  read_paused_ = false;
+  start_reading();
+  opened_ = true;
   int refused;
   {
     CallbackScope scope(this);
-    refused = proto->on_open(as_fa(), proto->data);
+    refused = next->on_handover != nullptr
+                  ? next->on_handover(as_fa(), next->data, blob.empty() ? nullptr : blob.data(), blob.size())
+                  : next->on_open(as_fa(), next->data);
   }
   if (refused != 0) {
     opened_ = false;
     force_close(FA_CLOSE_REASON_LOCAL);
-    return -1;
+    return;
   }
-  return 0;
+  // What the next module is owed: the kept bytes (dispatch hands on the rest of its own input
+  // itself), then an EOF or a shutdown the previous module was no longer told about.
+  if (!from_dispatch) {
+    if (!kept_.empty()) dispatch_kept();
+    if (eof_ && state_ == State::kOpen) handle_eof();
+  }
+  if (state_ == State::kOpen && engine_->closing()) request_shutdown();
 }
 
 int Connection::remote_address(char* ip, size_t ip_len, int* port) {
@@ -554,8 +551,7 @@ void Connection::close_handle(bool reset) {
   if (state_ == State::kClosed) return;
   bool was_shutdown = state_ == State::kShutdown;
   state_ = State::kClosed;
-  disarm_timers();
-  engine_->wheel()->disarm(&timers_[kCloseTimer]);
+  engine_->timers()->stop(&close_timer_);
   stop_reading();
   auto* h = reinterpret_cast<uv_handle_t*>(&handle_);
   // RST only when bytes may be lost anyway; a completed shutdown already sent FIN.
@@ -571,6 +567,8 @@ void Connection::on_handle_closed(uv_handle_t* h) {
   }
   protocol_release(self->protocol);
   self->protocol = nullptr;
+  protocol_release(self->handover_to_);  // a hand-over that never completed
+  self->handover_to_ = nullptr;
   self->out_.clear();
   self->wire_.clear();
   self->engine_->connection_gone(self);

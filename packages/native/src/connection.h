@@ -1,7 +1,9 @@
 // One accepted TCP connection: reads into the engine's buffer, optional TLS, hands bytes to
 // its protocol module (keeping what the module did not consume), queues and corks writes,
-// applies backpressure, runs its timers and closes gracefully or abortively. It implements
-// the fa_conn services of engine_abi.h (its public prefix is the fa_conn base); it knows nothing about any particular protocol.
+// applies backpressure, hands itself over to another module, bounds handshakes and graceful
+// closes with its own timer, and closes gracefully or abortively. It implements the fa_conn
+// services of engine_abi.h (its public prefix is the fa_conn base); it knows nothing about any
+// particular protocol.
 #pragma once
 
 #include <uv.h>
@@ -12,7 +14,6 @@
 #include <vector>
 
 #include "fasterapi/engine_abi.h"
-#include "timer_wheel.h"
 #include "tls.h"
 #include "write_queue.h"
 
@@ -23,9 +24,6 @@ class Listener;
 
 class Connection : public fa_conn {
  public:
-  // Internal timer slot after the public kinds: bounds a graceful close (flush + linger).
-  static constexpr int kCloseTimer = FA_TIMER_KIND_COUNT;
-
   Connection(Engine* engine, Listener* listener, uint64_t id);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -45,8 +43,7 @@ class Connection : public fa_conn {
   void close(int mode, fa_close_reason reason);
   void pause_reading();
   void resume_reading();
-  void set_timer(fa_timer_kind kind, uint32_t ms);
-  int switch_protocol(fa_protocol* proto);
+  int handover(fa_protocol* next, const void* handoff, size_t len);
   int remote_address(char* ip, size_t ip_len, int* port);
   int local_port();
   const char* alpn() const { return tls_ ? tls_->alpn() : nullptr; }
@@ -59,7 +56,6 @@ class Connection : public fa_conn {
   void run_pending(unsigned flags);   // deferred work scheduled through Engine::schedule
   void request_shutdown();            // engine close(): ask the module to finish
   void force_close(fa_close_reason);  // grace expired or teardown: reset now
-  static void fire_timer(TimerNode* node);  // timer wheel callback
 
   // Engine bookkeeping (intrusive list and pending-work flags).
   Connection* prev = nullptr;
@@ -68,10 +64,6 @@ class Connection : public fa_conn {
 
  private:
   enum class State { kHandshake, kOpen, kClosing, kShutdown, kClosed };
-  struct ConnTimer : TimerNode {
-    Connection* conn;
-    int kind;
-  };
   class CallbackScope;
 
   static void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -79,6 +71,7 @@ class Connection : public fa_conn {
   static void on_write(uv_write_t* req, int status);
   static void on_shutdown_done(uv_shutdown_t* req, int status);
   static void on_handle_closed(uv_handle_t* h);
+  static void on_close_timer(fa_timer* timer, void* arg);
 
   fa_conn* as_fa() { return this; }
   void read_tls(const uint8_t* data, size_t len);
@@ -96,7 +89,7 @@ class Connection : public fa_conn {
   void close_handle(bool reset);
   void start_reading();
   void stop_reading();
-  void disarm_timers();
+  void complete_handover(bool from_dispatch);
 
   uv_tcp_t handle_;
   uv_write_t write_req_;
@@ -108,7 +101,11 @@ class Connection : public fa_conn {
   WriteQueue out_;   // plaintext (TLS) or wire bytes (plain TCP) not yet written
   WriteQueue wire_;  // TLS ciphertext not yet written
   std::vector<uint8_t> kept_;  // input the module has not consumed yet
-  ConnTimer timers_[FA_TIMER_KIND_COUNT + 1];
+  // Bounds the TLS handshake and a graceful close (flush + linger).
+  fa_timer close_timer_{};
+  // A hand-over in progress (conn_handover): the next module and its hand-off blob.
+  fa_protocol* handover_to_ = nullptr;
+  std::vector<uint8_t> handoff_;
   State state_ = State::kHandshake;
   fa_close_reason reason_ = FA_CLOSE_REASON_LOCAL;
   size_t inflight_ = 0;  // bytes in the current uv_write
@@ -119,7 +116,7 @@ class Connection : public fa_conn {
   bool read_paused_ = false;
   bool eof_ = false;
   bool backpressured_ = false;
-  bool switched_ = false;
+  bool in_on_data_ = false;
   bool close_notify_sent_ = false;
 };
 

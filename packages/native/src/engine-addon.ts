@@ -4,16 +4,21 @@ import { loadAddon, platformPackage } from "./load-addon.js";
 
 declare const engineApiBrand: unique symbol;
 declare const protocolBrand: unique symbol;
+declare const engineHandleBrand: unique symbol;
 
 /** The engine's C function table (`const fa_engine_api*`) as a type-tagged external. */
 export type EngineApiHandle = { readonly [engineApiBrand]: true };
 /** A protocol module (`fa_protocol*`) created by a protocol addon, as a type-tagged external. */
 export type ProtocolHandle = { readonly [protocolBrand]: true };
+/** One engine (`fa_engine*`) as a type-tagged external, for modules that arm timers or turn hooks. */
+export type EngineHandle = { readonly [engineHandleBrand]: true };
 
 export interface NativeTlsOptions {
   key: Buffer;
   cert: Buffer;
   sni: Array<[name: string, key: Buffer, cert: Buffer]>;
+  /** ALPN ids in server preference order; null: registration order. */
+  alpn: string[] | null;
 }
 
 export interface EngineStats {
@@ -44,6 +49,7 @@ export interface NativeEngine {
   adopt(fd: number, protocol: ProtocolHandle): number;
   close(graceMs: number, done: () => void): void;
   stats(): EngineStats;
+  handle(): EngineHandle;
 }
 
 export interface EngineAddon {

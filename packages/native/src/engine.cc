@@ -21,10 +21,15 @@ void protocol_release(fa_protocol* proto) {
   if (proto != nullptr && proto->release != nullptr) proto->release(proto);
 }
 
+bool protocol_usable(const fa_protocol* proto) {
+  return proto != nullptr && proto->abi_version == FA_ENGINE_ABI_VERSION && proto->size >= sizeof(fa_protocol) &&
+         proto->on_open != nullptr && proto->on_data != nullptr && proto->on_close != nullptr;
+}
+
 Engine::Engine(uv_loop_t* loop, EngineObserver* observer)
     : loop_(loop),
       observer_(observer),
-      wheel_(loop, FA_TIMER_RESOLUTION_MS, on_timer_fired, this),
+      timers_(loop),
       read_buffer_(new uint8_t[kReadBufferSize]),
       plain_buffer_(new uint8_t[kReadBufferSize]),
       staging_buffer_(new uint8_t[BufferPool::kChunkSize]) {
@@ -37,7 +42,7 @@ Engine::Engine(uv_loop_t* loop, EngineObserver* observer)
     h->data = this;
     uv_unref(h);  // only listeners and connections keep the loop alive
   }
-  own_handles_open_ = 4;  // check, idle, grace, timer wheel
+  own_handles_open_ = 4;  // check, idle, grace, module timers
 }
 
 Engine::~Engine() {
@@ -82,15 +87,12 @@ fa_protocol* Engine::find_protocol(const char* name) const {
 }
 
 void Engine::rebuild_alpn() {
-  // ALPN wire format: length-prefixed ids, in server preference order ("h2" first).
+  // ALPN wire format: length-prefixed ids. Registration order is the default preference; a
+  // listener's `alpn` option orders them its own way (see TlsContext).
   alpn_wire_.clear();
-  auto append = [this](const char* name) {
-    alpn_wire_.push_back(static_cast<char>(std::strlen(name)));
-    alpn_wire_.append(name);
-  };
-  if (find_protocol("h2") != nullptr) append("h2");
   for (fa_protocol* p : protocols_) {
-    if (std::strcmp(p->name, "h2") != 0) append(p->name);
+    alpn_wire_.push_back(static_cast<char>(std::strlen(p->name)));
+    alpn_wire_.append(p->name);
   }
 }
 
@@ -127,6 +129,11 @@ Connection* Engine::accept_connection(Listener* listener) {
 uint64_t Engine::adopt(int fd, fa_protocol* proto, std::string* error) {
   if (closing_ || tearing_down_) {
     *error = "engine is closing";
+    return 0;
+  }
+  if (!protocol_usable(proto)) {
+    *error = "protocol module was built for another engine ABI version (want " +
+             std::to_string(FA_ENGINE_ABI_VERSION) + ") or lacks on_open, on_data or on_close";
     return 0;
   }
   const int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -168,23 +175,50 @@ void Engine::listener_gone(Listener* listener) {
   update_active();  // last: during teardown it may free this engine
 }
 
+void Engine::start_turn_end() {
+  // check runs right after this turn's I/O; idle keeps the loop from blocking in poll when the
+  // work was queued later in the turn (timers, setImmediate). Starting a started handle is a no-op.
+  uv_check_start(&check_, on_turn_end);
+  uv_idle_start(&idle_, on_turn_idle);
+}
+
 void Engine::schedule(Connection* conn, unsigned flags) {
   if (conn->pending_flags == 0) {
-    if (pending_.empty()) {
-      // check runs right after this turn's I/O; idle keeps the loop from blocking in poll
-      // when the work was queued later in the turn (timers, setImmediate).
-      uv_check_start(&check_, on_turn_end);
-      uv_idle_start(&idle_, on_turn_idle);
-    }
+    if (pending_.empty() && hooks_head_ == nullptr) start_turn_end();
     pending_.push_back(conn);
   }
   conn->pending_flags |= flags;
+}
+
+void Engine::request_turn_hook(fa_turn_hook* hook) {
+  if (hook->queued != 0 || tearing_down_) return;
+  if (pending_.empty() && hooks_head_ == nullptr) start_turn_end();
+  hook->queued = 1;
+  hook->next = nullptr;
+  if (hooks_tail_ != nullptr) hooks_tail_->next = hook;
+  else hooks_head_ = hook;
+  hooks_tail_ = hook;
+}
+
+void Engine::run_turn_hooks() {
+  // A hook requested while the hooks run (itself included) waits for the next pass.
+  fa_turn_hook* hook = hooks_head_;
+  hooks_head_ = hooks_tail_ = nullptr;
+  while (hook != nullptr) {
+    fa_turn_hook* next = hook->next;
+    hook->next = nullptr;
+    hook->queued = 0;
+    hook->fn(hook->arg);
+    hook = next;
+  }
 }
 
 void Engine::on_turn_end(uv_check_t* h) { static_cast<Engine*>(h->data)->run_pending(); }
 void Engine::on_turn_idle(uv_idle_t* h) { static_cast<Engine*>(h->data)->run_pending(); }
 
 void Engine::run_pending() {
+  // Hooks first: what they write (e.g. answers to a batch of requests) is flushed below.
+  if (hooks_head_ != nullptr) run_turn_hooks();
   // Work scheduled while running lands in the fresh vector and runs on the next pass.
   std::vector<Connection*> batch;
   batch.swap(pending_);
@@ -195,14 +229,14 @@ void Engine::run_pending() {
     conn->run_pending(flags);
   }
   if (pending_.empty()) {
-    uv_check_stop(&check_);
-    uv_idle_stop(&idle_);
     if (pending_.capacity() < batch.capacity()) pending_.swap(batch);  // keep the allocation
     pending_.clear();
+    if (hooks_head_ == nullptr) {
+      uv_check_stop(&check_);
+      uv_idle_stop(&idle_);
+    }
   }
 }
-
-void Engine::on_timer_fired(TimerNode* node, void* /*ctx*/) { Connection::fire_timer(node); }
 
 void Engine::close(uint32_t grace_ms) {
   if (tearing_down_) return;
@@ -239,13 +273,21 @@ void Engine::teardown() {
   tearing_down_ = true;
   for (Listener* l : std::vector<Listener*>(listeners_)) l->close();
   for (Connection* c = conns_; c != nullptr; c = c->next) c->force_close(FA_CLOSE_REASON_TEARDOWN);
+  // Modules may free hooks and timers from now on: forget them.
+  for (fa_turn_hook* hook = hooks_head_; hook != nullptr;) {
+    fa_turn_hook* next = hook->next;
+    hook->next = nullptr;
+    hook->queued = 0;
+    hook = next;
+  }
+  hooks_head_ = hooks_tail_ = nullptr;
   uv_check_stop(&check_);
   uv_idle_stop(&idle_);
   uv_timer_stop(&grace_);
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), on_own_handle_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), on_own_handle_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&grace_), on_own_handle_closed);
-  wheel_.close(on_own_handle_closed, this);
+  timers_.close(on_own_handle_closed, this);
 }
 
 void Engine::on_own_handle_closed(uv_handle_t* h) {

@@ -1,7 +1,7 @@
 // The engine: one per JS thread that wants native sockets. Owns the protocol registry (and
-// the ALPN preference list built from it), listeners, live connections, the timer wheel,
-// buffers, deferred per-connection work run at the end of each loop turn, stats, and the
-// graceful close / teardown sequences. It runs on Node's own uv loop and never on another thread.
+// the default ALPN list built from it), listeners, live connections, the module timers,
+// buffers, the end-of-turn pass (module turn hooks, then deferred per-connection work), stats,
+// and the graceful close / teardown sequences. It runs on Node's own uv loop and never on another thread.
 #pragma once
 
 #include <uv.h>
@@ -14,7 +14,7 @@
 
 #include "buffer_pool.h"
 #include "fasterapi/engine_abi.h"
-#include "timer_wheel.h"
+#include "timer_heap.h"
 #include "tls.h"
 
 namespace fasterapi {
@@ -59,6 +59,7 @@ class Engine {
   static constexpr unsigned kFlush = 1;
   static constexpr unsigned kRedeliver = 2;
   static constexpr unsigned kDrain = 4;
+  static constexpr unsigned kHandover = 8;
 
   Engine(uv_loop_t* loop, EngineObserver* observer);
   ~Engine();
@@ -68,17 +69,24 @@ class Engine {
   // Registry. Returns 0, or -1 with *error set.
   int register_protocol(fa_protocol* proto, std::string* error);
   fa_protocol* find_protocol(const char* name) const;
+  // Registered names in ALPN wire format, in registration order (TLS contexts read it live).
+  const std::string* alpn_wire() const { return &alpn_wire_; }
 
   // Returns the bound port, or -1 with *error set.
   int listen(const ListenOptions& options, fa_protocol* default_proto,
              std::unique_ptr<TlsContext> tls, std::string* error);
-  const std::string* alpn_wire() const { return &alpn_wire_; }
 
   // Takes over a stream socket (TCP or Unix) that is already connected and was set up by
   // someone else, e.g. a database client after its own handshake: the engine works on a
   // duplicate of `fd`, so the caller still closes its own descriptor. `proto` serves it from
   // now on (its on_open runs before this returns). Returns the connection id, or 0 with *error.
   uint64_t adopt(int fd, fa_protocol* proto, std::string* error);
+
+  // Module services of engine_abi.h.
+  TimerHeap* timers() { return &timers_; }
+  void request_turn_hook(fa_turn_hook* hook);
+  fa_engine* as_fa() { return reinterpret_cast<fa_engine*>(this); }
+  static Engine* from_fa(fa_engine* engine) { return reinterpret_cast<Engine*>(engine); }
 
   // Stops accepting, asks modules to finish, aborts what is left after grace_ms.
   // EngineObserver::on_close_done follows once nothing is open.
@@ -95,7 +103,6 @@ class Engine {
   // Used by listeners and connections.
   uv_loop_t* loop() const { return loop_; }
   BufferPool* pool() { return &pool_; }
-  TimerWheel* wheel() { return &wheel_; }
   uint8_t* read_buffer() { return read_buffer_.get(); }
   uint8_t* plain_buffer() { return plain_buffer_.get(); }
   uint8_t* staging_buffer() { return staging_buffer_.get(); }
@@ -109,9 +116,10 @@ class Engine {
   static void on_turn_end(uv_check_t* h);
   static void on_turn_idle(uv_idle_t* h);
   static void on_grace_expired(uv_timer_t* t);
-  static void on_timer_fired(TimerNode* node, void* ctx);
   static void on_own_handle_closed(uv_handle_t* h);
   void run_pending();
+  void run_turn_hooks();
+  void start_turn_end();
   void rebuild_alpn();
   void update_active();
   void maybe_close_done();
@@ -123,8 +131,10 @@ class Engine {
   std::vector<Listener*> listeners_;
   Connection* conns_ = nullptr;  // intrusive list head
   std::vector<Connection*> pending_;
+  fa_turn_hook* hooks_head_ = nullptr;  // queued turn hooks, in request order
+  fa_turn_hook* hooks_tail_ = nullptr;
   BufferPool pool_;
-  TimerWheel wheel_;
+  TimerHeap timers_;
   uv_check_t check_;
   uv_idle_t idle_;
   uv_timer_t grace_;
@@ -141,5 +151,7 @@ class Engine {
 
 void protocol_retain(fa_protocol* proto);
 void protocol_release(fa_protocol* proto);
+// Whether `proto` speaks this ABI and has the callbacks every module needs.
+bool protocol_usable(const fa_protocol* proto);
 
 }  // namespace fasterapi

@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import {
   type EngineAddon,
   type EngineApiHandle,
+  type EngineHandle,
   type EngineStats,
   loadEngineAddon,
   type NativeEngine,
@@ -31,6 +32,24 @@ export interface EngineListenOptions {
   /** SO_REUSEPORT (default true): several engines (worker threads) may bind one port. */
   reusePort?: boolean;
   tls?: TlsOptions;
+  /**
+   * TLS only: the ALPN ids this listener prefers, most preferred first (e.g. ["h2", "http/1.1"]).
+   * A client gets the first one it offers that has a registered protocol. Default: the order in
+   * which protocols were registered on this engine.
+   */
+  alpn?: readonly string[];
+}
+
+function alpnList(alpn: readonly string[] | undefined, tls: boolean): string[] | null {
+  if (alpn === undefined) return null;
+  if (!tls) throw new TypeError("alpn is a TLS option: pass tls as well");
+  if (
+    !Array.isArray(alpn) ||
+    alpn.some((id) => typeof id !== "string" || id.length === 0 || id.length > 255)
+  ) {
+    throw new TypeError("alpn must be an array of protocol ids (1-255 characters each)");
+  }
+  return [...alpn];
 }
 
 function pem(value: PemInput, what: string): Buffer {
@@ -46,6 +65,7 @@ export class Engine {
   // Handles stay referenced from JS while the engine may use them (belt and braces: the
   // addons also reference-count the C side).
   readonly #protocols = new Set<ProtocolHandle>();
+  #handle: EngineHandle | undefined;
 
   /** Throws NativeAddonError when the engine addon is not available. */
   constructor(addon: EngineAddon | null = loadEngineAddon()) {
@@ -63,12 +83,19 @@ export class Engine {
     return this.#addon.engineApi();
   }
 
+  /** This engine for protocol addons that arm timers or turn hooks outside connections. */
+  get handle(): EngineHandle {
+    this.#handle ??= this.#native.handle();
+    return this.#handle;
+  }
+
   /** Binds and listens; resolves to the bound port. `protocol` serves its connections. */
   async listen(options: EngineListenOptions = {}, protocol?: ProtocolHandle): Promise<number> {
     const port = options.port ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new RangeError(`port must be an integer between 0 and 65535, got ${port}`);
     }
+    const alpn = alpnList(options.alpn, options.tls !== undefined);
     let host = options.host ?? "0.0.0.0";
     if (isIP(host) === 0) host = (await lookup(host)).address;
     const tls = options.tls
@@ -80,6 +107,7 @@ export class Engine {
             pem(pair.key, `tls.sni["${name}"].key`),
             pem(pair.cert, `tls.sni["${name}"].cert`),
           ]),
+          alpn,
         }
       : null;
     if (protocol !== undefined) this.#protocols.add(protocol);

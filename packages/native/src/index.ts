@@ -6,6 +6,7 @@ export { Engine, engineApi } from "./engine.js";
 export type {
   EngineAddon,
   EngineApiHandle,
+  EngineHandle,
   EngineStats,
   NativeEngine,
   NativeTlsOptions,

@@ -78,10 +78,11 @@ static std::string lower(const std::string& s) {
 
 std::unique_ptr<TlsContext> TlsContext::create(const PemPair& main,
                                                const std::vector<SniEntry>& sni,
-                                               const std::string* alpn_wire,
-                                               std::string* error) {
+                                               const std::string* registered_wire,
+                                               std::string preference_wire, std::string* error) {
   std::unique_ptr<TlsContext> self(new TlsContext());
-  self->alpn_wire_ = alpn_wire;
+  self->registered_wire_ = registered_wire;
+  self->preference_wire_ = std::move(preference_wire);
   self->main_ = build_ctx(main, error);
   if (self->main_ == nullptr) return nullptr;
   for (const SniEntry& entry : sni) {
@@ -134,19 +135,40 @@ int TlsContext::on_servername(SSL* ssl, int* /*alert*/, void* arg) {
   return SSL_TLSEXT_ERR_OK;
 }
 
+namespace {
+
+// The entry `name` in an ALPN wire list (length-prefixed ids), or null.
+const unsigned char* find_alpn(const unsigned char* wire, size_t wire_len, const unsigned char* name, size_t len) {
+  for (size_t at = 0; at < wire_len; at += 1 + wire[at]) {
+    if (wire[at] == len && at + 1 + len <= wire_len && std::memcmp(wire + at + 1, name, len) == 0) return wire + at;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 int TlsContext::on_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
                         const unsigned char* in, unsigned int inlen, void* arg) {
   auto* self = static_cast<TlsContext*>(arg);
-  const std::string& server = *self->alpn_wire_;
-  if (server.empty()) return SSL_TLSEXT_ERR_NOACK;
-  unsigned char* selected = nullptr;
-  // Server preference order: the engine keeps "h2" first, then registration order.
-  int r = SSL_select_next_proto(&selected, outlen,
-                                reinterpret_cast<const unsigned char*>(server.data()),
-                                static_cast<unsigned int>(server.size()), in, inlen);
-  if (r != OPENSSL_NPN_NEGOTIATED) return SSL_TLSEXT_ERR_NOACK;
-  *out = selected;
-  return SSL_TLSEXT_ERR_OK;
+  const std::string& registered = *self->registered_wire_;
+  // Server preference: the listener's `alpn` order, else registration order; only registered
+  // names can be chosen, so the engine always has a module for the result.
+  const std::string& order = self->preference_wire_.empty() ? registered : self->preference_wire_;
+  const auto* wire = reinterpret_cast<const unsigned char*>(order.data());
+  for (size_t at = 0; at < order.size(); at += 1 + wire[at]) {
+    const unsigned char* name = wire + at + 1;
+    const size_t len = wire[at];
+    if (!self->preference_wire_.empty() &&
+        find_alpn(reinterpret_cast<const unsigned char*>(registered.data()), registered.size(), name, len) == nullptr) {
+      continue;
+    }
+    if (const unsigned char* offered = find_alpn(in, inlen, name, len)) {
+      *out = offered + 1;
+      *outlen = static_cast<unsigned char>(len);
+      return SSL_TLSEXT_ERR_OK;
+    }
+  }
+  return SSL_TLSEXT_ERR_NOACK;
 }
 
 TlsSession::TlsSession(const TlsContext& ctx) {

@@ -1,7 +1,7 @@
 // TLS termination with the OpenSSL that Node itself exports (headers from Node's include
 // dir, no second libssl): server contexts built from PEM, SNI picking a context per server
-// name, ALPN picking from the engine's registered protocols, and per-connection sessions
-// over memory BIOs. It never touches sockets: bytes go in and out through the caller.
+// name, ALPN picking from the engine's registered protocols in the listener's preference
+// order, and per-connection sessions over memory BIOs. It never touches sockets: bytes go in and out through the caller.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -28,10 +28,13 @@ struct SniEntry {
 
 class TlsContext {
  public:
-  // `alpn_wire` is the engine's preference list in ALPN wire format; it must outlive the
-  // context (the engine owns both). Returns null and fills *error on bad PEM.
+  // `registered_wire` is the engine's registered names in ALPN wire format (registration order),
+  // read live at each handshake; it must outlive the context (the engine owns both).
+  // `preference_wire` (same format, may be empty) is the listener's own preference order.
+  // Returns null and fills *error on bad PEM.
   static std::unique_ptr<TlsContext> create(const PemPair& main, const std::vector<SniEntry>& sni,
-                                            const std::string* alpn_wire, std::string* error);
+                                            const std::string* registered_wire, std::string preference_wire,
+                                            std::string* error);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -47,7 +50,8 @@ class TlsContext {
 
   SSL_CTX* main_ = nullptr;
   std::vector<std::pair<std::string, SSL_CTX*>> sni_;
-  const std::string* alpn_wire_ = nullptr;
+  const std::string* registered_wire_ = nullptr;
+  std::string preference_wire_;
 };
 
 class TlsSession {

@@ -70,7 +70,7 @@ describe("Engine (plain TCP)", () => {
     expect(echo.protocolStats(proto).lastReason).toBe(CLOSE_REASON.peer);
   });
 
-  it("switches a connection to another registered protocol without losing pipelined bytes", async () => {
+  it("hands a connection over from inside on_data without losing pipelined bytes", async () => {
     const engine = newEngine();
     const line = echo.createProtocol(engine.api, { name: "line" });
     const upper = echo.createProtocol(engine.api, { name: "upper", upper: true });
@@ -79,10 +79,10 @@ describe("Engine (plain TCP)", () => {
     const socket = await connectPlain(port);
     const done = collect(socket);
     socket.write("before\nswitch\nafter\nquit\n");
-    expect((await done).received).toBe("before\nAFTER\n");
+    expect((await done).received).toBe("before\nhandoff from line\nAFTER\n");
     await waitFor(() => echo.protocolStats(upper).closed === 1);
-    expect(echo.protocolStats(line)).toMatchObject({ opened: 1, closed: 0 });
-    expect(echo.protocolStats(upper)).toMatchObject({ opened: 1, closed: 1 });
+    expect(echo.protocolStats(line)).toMatchObject({ opened: 1, closed: 0, handovers: 1 });
+    expect(echo.protocolStats(upper)).toMatchObject({ opened: 1, closed: 1, lastHandoff: "from line" });
   });
 
   it("applies backpressure: pauses reading while the peer is slow and resumes on drain", async () => {
@@ -150,7 +150,7 @@ describe("Engine (plain TCP)", () => {
     expect((await done).received).toBe("alive\n");
   });
 
-  it("fires connection timers through the timer wheel", async () => {
+  it("fires a module's per-connection timer (idle timeout)", async () => {
     const engine = newEngine();
     const proto = echo.createProtocol(engine.api, { name: "line", idleMs: 500 });
     const port = await engine.listen({ host: "127.0.0.1", port: 0 }, proto);
@@ -228,9 +228,8 @@ describe("Engine (plain TCP)", () => {
 });
 
 describe("Engine.adopt", () => {
-  it("serves a socket connected elsewhere with a protocol, while Node's own descriptor closes", async () => {
-    const engine = newEngine();
-    const proto = echo.createProtocol(engine.api, { name: "line" });
+  // A client socket connected by node:net (the one to adopt) and its peer on a node:net server.
+  async function connectedPair() {
     const server: Server = createServer();
     server.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
@@ -238,7 +237,13 @@ describe("Engine.adopt", () => {
     const client = connect({ host: "127.0.0.1", port: (server.address() as { port: number }).port });
     await new Promise((resolve) => client.once("connect", resolve));
     const peer = await accepted;
-    const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    return { server, client, peer, fd: (client as unknown as { _handle: { fd: number } })._handle.fd };
+  }
+
+  it("serves a socket connected elsewhere with a protocol, while Node's own descriptor closes", async () => {
+    const engine = newEngine();
+    const proto = echo.createProtocol(engine.api, { name: "line" });
+    const { server, client, peer, fd } = await connectedPair();
     const id = engine.adopt(fd, proto);
     expect(id).toBeGreaterThan(0);
     client.destroy();
@@ -246,6 +251,19 @@ describe("Engine.adopt", () => {
     peer.write("adopted\nquit\n");
     expect(await done).toEqual({ received: "adopted\n", closedBy: "end" });
     expect(engine.stats()).toMatchObject({ connections: 1 });
+    server.close();
+  });
+
+  it("adopts through the C ABI (engine_adopt) as a module would, and refuses a closed descriptor", async () => {
+    const engine = newEngine();
+    const proto = echo.createProtocol(engine.api, { name: "line" });
+    const { server, client, peer, fd } = await connectedPair();
+    expect(echo.adopt(engine.api, engine.handle, fd, proto)).toBeGreaterThan(0);
+    expect(echo.adopt(engine.api, engine.handle, 987654, proto)).toBe(0);
+    client.destroy();
+    const done = collect(peer);
+    peer.write("through the abi\nquit\n");
+    expect(await done).toEqual({ received: "through the abi\n", closedBy: "end" });
     server.close();
   });
 

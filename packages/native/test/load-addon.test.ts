@@ -44,7 +44,7 @@ describe("loadAddon", () => {
   it("loads the local build from build/Release", () => {
     const { lines, log } = logs();
     const addon = loadAddon<EngineAddon>({ name: "fasterapi_engine", localBuildDir: packageRoot, log });
-    expect(addon?.abiVersion).toBe(1);
+    expect(addon?.abiVersion).toBe(2);
     expect(typeof addon?.Engine).toBe("function");
     expect(lines).toEqual([]);
   });
@@ -62,7 +62,7 @@ describe("loadAddon", () => {
       localBuildDir: scratch,
       prebuiltPackage: () => "@fasterapi/demo-native-linux-x64-gnu",
     });
-    expect(addon?.abiVersion).toBe(1);
+    expect(addon?.abiVersion).toBe(2);
   });
 
   it("lists each loaded addon with its path and source in nativeAddons(), and no fallback", () => {

@@ -44,24 +44,60 @@ describe("Engine TLS", () => {
     expect(engine.stats()).toMatchObject({ tlsHandshakes: 1, tlsErrors: 0 });
   });
 
-  it("prefers h2 when a module is registered for it and the client offers it", async () => {
+  async function negotiated(
+    port: number,
+    offer: string[],
+  ): Promise<{ alpn: string | false; echoed: string }> {
+    const socket = await connectTls(port, { ALPNProtocols: offer });
+    const done = collect(socket);
+    socket.end("abc\n");
+    return { alpn: socket.alpnProtocol ?? false, echoed: (await done).received };
+  }
+
+  it("picks by the listener's alpn preference order, whatever order the client offers", async () => {
     const engine = newEngine();
     const http1 = echo.createProtocol(engine.api, { name: "http/1.1" });
     const h2 = echo.createProtocol(engine.api, { name: "h2", upper: true });
     engine.registerProtocol(h2);
+    const h2First = await engine.listen(
+      { host: "127.0.0.1", port: 0, tls: main, alpn: ["h2", "http/1.1"] },
+      http1,
+    );
+    const http1First = await engine.listen(
+      { host: "127.0.0.1", port: 0, tls: main, alpn: ["http/1.1", "h2"] },
+      http1,
+    );
+    for (const offer of [
+      ["http/1.1", "h2"],
+      ["h2", "http/1.1"],
+    ]) {
+      expect(await negotiated(h2First, offer)).toEqual({ alpn: "h2", echoed: "ABC\n" });
+      expect(await negotiated(http1First, offer)).toEqual({ alpn: "http/1.1", echoed: "abc\n" });
+    }
+    expect(await negotiated(h2First, ["http/1.1"])).toEqual({ alpn: "http/1.1", echoed: "abc\n" });
+  });
+
+  it("prefers protocols in registration order without an alpn option, and skips unregistered ids", async () => {
+    const engine = newEngine();
+    const http1 = echo.createProtocol(engine.api, { name: "http/1.1" });
+    const h2 = echo.createProtocol(engine.api, { name: "h2", upper: true });
     const port = await engine.listen({ host: "127.0.0.1", port: 0, tls: main }, http1);
+    engine.registerProtocol(h2); // registered after http/1.1: no hard-coded h2 preference
+    expect(await negotiated(port, ["h2", "http/1.1"])).toEqual({ alpn: "http/1.1", echoed: "abc\n" });
+    expect(await negotiated(port, ["h2"])).toEqual({ alpn: "h2", echoed: "ABC\n" });
+    const unknownFirst = await engine.listen(
+      { host: "127.0.0.1", port: 0, tls: main, alpn: ["h3", "h2"] },
+      http1,
+    );
+    expect(await negotiated(unknownFirst, ["h3", "http/1.1", "h2"])).toEqual({ alpn: "h2", echoed: "ABC\n" });
+  });
 
-    const both = await connectTls(port, { ALPNProtocols: ["http/1.1", "h2"] });
-    expect(both.alpnProtocol).toBe("h2");
-    const bothDone = collect(both);
-    both.end("abc\n");
-    expect((await bothDone).received).toBe("ABC\n");
-
-    const onlyHttp1 = await connectTls(port, { ALPNProtocols: ["http/1.1"] });
-    expect(onlyHttp1.alpnProtocol).toBe("http/1.1");
-    const http1Done = collect(onlyHttp1);
-    onlyHttp1.end("abc\n");
-    expect((await http1Done).received).toBe("abc\n");
+  it("rejects an alpn option without TLS or with bad ids", async () => {
+    const engine = newEngine();
+    await expect(engine.listen({ host: "127.0.0.1", port: 0, alpn: ["h2"] })).rejects.toThrow(/TLS option/);
+    await expect(engine.listen({ host: "127.0.0.1", port: 0, tls: main, alpn: [""] })).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it("uses the listener's protocol when the client offers no ALPN or none we know", async () => {

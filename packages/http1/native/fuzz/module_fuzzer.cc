@@ -1,6 +1,6 @@
 // libFuzzer driver for the protocol module's connection state machine (http1_module.cc) behind
 // a fake engine that keeps the ABI's promises (kept bytes re-delivered, pause/resume, corked
-// writes, backpressure, timers, EOF, shutdown, close). The input is a script: each step either
+// writes, backpressure, module timers, the end-of-turn hook, EOF, shutdown, close). The input is a script: each step either
 // delivers request bytes or makes "JavaScript" answer, read a body, stream, or fire an event.
 // ASan/UBSan and the checks below catch misuse of the ABI and broken state; no N-API involved.
 #include <cstdint>
@@ -21,6 +21,7 @@ void require(bool ok) {
 }
 
 struct FakeConn {
+  fa_conn base{};  // first member: the fa_conn the module sees
   void* user = nullptr;
   std::string kept;
   bool paused = false;
@@ -32,7 +33,14 @@ struct FakeConn {
 };
 
 FakeConn* fake(fa_conn* c) { return reinterpret_cast<FakeConn*>(c); }
-fa_conn* as_fa(FakeConn* c) { return reinterpret_cast<fa_conn*>(c); }
+fa_conn* as_fa(FakeConn* c) { return &c->base; }
+
+// The one connection's engine: its armed timers and the queued turn hook.
+struct FakeEngine {
+  std::vector<fa_timer*> armed;
+  fa_turn_hook* hook = nullptr;
+} engine;
+fa_engine* fake_engine() { return reinterpret_cast<fa_engine*>(&engine); }
 
 int fake_write(fa_conn* c, const fa_iovec* iov, size_t n) {
   FakeConn* f = fake(c);
@@ -55,9 +63,36 @@ void fake_uncork(fa_conn* c) {
 }
 void fake_pause(fa_conn* c) { fake(c)->paused = true; }
 void fake_resume(fa_conn* c) { fake(c)->paused = false; }
-void fake_set_timer(fa_conn* c, fa_timer_kind kind, uint32_t) { require(!fake(c)->closed && kind < FA_TIMER_KIND_COUNT); }
+fa_engine* fake_conn_engine(fa_conn* c) {
+  require(!fake(c)->closed);
+  return fake_engine();
+}
+void fake_timer_init(fa_engine* e, fa_timer* t, fa_timer_fn fire, void* arg) {
+  require(e == fake_engine() && fire != nullptr);
+  *t = fa_timer{fire, arg, e, 0, 0, 0};
+}
+void fake_timer_stop(fa_timer* t) {
+  require(t->engine == fake_engine());
+  if (t->slot == 0) return;
+  std::erase(engine.armed, t);
+  t->slot = 0;
+}
+void fake_timer_start(fa_timer* t, uint64_t ms) {
+  fake_timer_stop(t);
+  t->deadline = ms;
+  t->slot = 1;
+  engine.armed.push_back(t);
+}
+void fake_turn_hook_request(fa_engine* e, fa_turn_hook* hook) {
+  require(e == fake_engine() && hook->fn != nullptr);
+  require(engine.hook == nullptr || engine.hook == hook);
+  engine.hook = hook;
+}
 void* fake_user(fa_conn* c) { return fake(c)->user; }
-void fake_set_user(fa_conn* c, void* u) { fake(c)->user = u; }
+void fake_set_user(fa_conn* c, void* u) {
+  fake(c)->user = u;
+  c->user_data = u;
+}
 size_t fake_buffered(fa_conn* c) { return fake(c)->backpressure ? 1 << 20 : 0; }
 int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
   std::snprintf(ip, len, "127.0.0.1");
@@ -75,7 +110,11 @@ fa_engine_api make_api() {
   api.conn_uncork = fake_uncork;
   api.conn_pause_reading = fake_pause;
   api.conn_resume_reading = fake_resume;
-  api.conn_set_timer = fake_set_timer;
+  api.conn_engine = fake_conn_engine;
+  api.timer_init = fake_timer_init;
+  api.timer_start = fake_timer_start;
+  api.timer_stop = fake_timer_stop;
+  api.turn_hook_request = fake_turn_hook_request;
   api.conn_user_data = fake_user;
   api.conn_set_user_data = fake_set_user;
   api.conn_buffered_bytes = fake_buffered;
@@ -89,7 +128,6 @@ struct JsView {
   std::vector<uint32_t> open;  // seqs in arrival order
   std::vector<uint32_t> with_body;
   bool answer_sync = false;    // answer inside the js_requests crossing (a synchronous handler)
-  bool scheduled = false;      // js_schedule asked for delivery at the end of the turn
   Module* m = nullptr;
   Conn* conn = nullptr;
 } js;
@@ -136,7 +174,6 @@ void js_requests(Module* m) {
     answer(m, c, seq, 200, "sync", 4);
   }
 }
-void js_schedule(Module*) { js.scheduled = true; }
 // Like the addon: "JS" hears of pending requests before any other event.
 bool js_body(Module* m, Conn*, uint32_t, uint32_t) {
   m->deliver_batch();
@@ -149,13 +186,22 @@ void js_release(Module*) {}
 
 namespace {
 
-// The end of an event-loop turn: a scheduled batch reaches "JS", and every cork is undone after.
-void end_turn(Module* m, FakeConn* f) {
-  if (js.scheduled) {
-    js.scheduled = false;
-    m->deliver_batch();
+// The end of an event-loop turn: the queued turn hook runs (the batch reaches "JS"), and every
+// cork is undone after.
+void end_turn(FakeConn* f) {
+  if (fa_turn_hook* hook = engine.hook) {
+    engine.hook = nullptr;
+    hook->fn(hook->arg);
   }
   require(f->corked == 0);
+}
+
+// Fires the armed timer at position `pick` (a timer callback runs outside any engine callback).
+void fire_timer(uint8_t pick) {
+  if (engine.armed.empty()) return;
+  fa_timer* t = engine.armed[pick % engine.armed.size()];
+  fake_timer_stop(t);
+  t->fire(t, t->arg);
 }
 
 // Delivers bytes the way the engine does: kept bytes first, then the new ones.
@@ -180,13 +226,19 @@ void deliver(Module* m, FakeConn* f, const uint8_t* data, size_t len) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  set_engine_api(&kApi);
-  ModuleOptions opts;
+  ModuleOptions opts{};
   opts.limits.max_head_bytes = 2048;
   opts.limits.max_request_line = 512;
+  opts.limits.max_headers = 100;
+  opts.header_timeout_ms = 60'000;
+  opts.keep_alive_timeout_ms = 5'000;
+  opts.body_timeout_ms = 300'000;
   auto* m = new Module(&kApi, opts);
   init_protocol(m);
+  engine = FakeEngine{};
   FakeConn f;
+  f.base.api = &kApi;
+  f.base.protocol = &m->proto;
   js = JsView{};
   js.m = m;
   require(m->proto.on_open(as_fa(&f), m->proto.data) == 0);
@@ -243,7 +295,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!f.backpressure) m->proto.on_drain(as_fa(&f));
         break;
       case 9:
-        m->proto.on_timeout(as_fa(&f), static_cast<fa_timer_kind>(arg % 3));
+        fire_timer(arg);
         break;
       case 10:
         js.answer_sync = arg & 1;
@@ -256,9 +308,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     // The engine re-delivers kept bytes once reading resumes.
     if (!f.paused && !f.closing && !f.kept.empty() && op != 0 && op != 1 && op != 2) deliver(m, &f, nullptr, 0);
-    end_turn(m, &f);
+    end_turn(&f);
   }
   m->proto.on_close(as_fa(&f), FA_CLOSE_REASON_PEER);
+  require(engine.armed.empty());  // the module stopped its connection's timers
   f.closed = true;
   module_release(m);
   return 0;

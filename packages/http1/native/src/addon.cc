@@ -3,7 +3,6 @@
 // Conversions only: every protocol decision lives in http1_module.cc.
 #define NAPI_VERSION 8
 #include <node_api.h>
-#include <uv.h>
 
 #include <cstring>
 #include <memory>
@@ -30,34 +29,20 @@ struct Scratch {
   std::string_view view() const { return {data.get(), size}; }
 };
 
+// The JS callbacks, by index into JsState::js.
+enum Callback : size_t { kOnRequests, kOnBody, kOnDrain, kOnClosed };
+constexpr const char* kCallbackNames[] = {"onRequests", "onBody", "onDrain", "onClosed"};
+
 struct JsState {
-  napi_env env = nullptr;
-  napi_ref on_requests = nullptr;
-  napi_ref on_body = nullptr;
-  napi_ref on_drain = nullptr;
-  napi_ref on_closed = nullptr;
-  napi_async_context async = nullptr;
+  napi::JsModule<4> js;
   // The request slab: an ArrayBuffer JS keeps whole-slab views of. Batches are appended and never
   // rewritten, so a request's lazy fields stay valid however long its exchange lives; a full slab
   // is replaced (JS gets the new one with the batch), never reused.
-  napi::Slab slab;
-  // End-of-turn delivery of the request batch: check runs right after this turn's I/O, idle keeps
-  // the loop from blocking in poll when the batch was scheduled after the check phase began.
-  uv_check_t* turn_end = nullptr;
-  uv_idle_t* turn_idle = nullptr;
-  bool scheduled = false;
-  bool alive = true;  // false once JS dropped the module: events are no longer delivered
   Scratch name;   // header name
   Scratch value;  // header value, joined headers or string body
 };
 
 JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
-
-// Calls a JS callback from an engine callback (or from a native call); see napi::call_js.
-bool call(Module* m, napi_ref fn_ref, size_t argc, napi_value* argv, napi_value* result) {
-  JsState* js = js_of(m);
-  return napi::call_js(js->env, js->async, fn_ref, argc, argv, result);
-}
 
 using napi::number;
 
@@ -327,65 +312,46 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
-void on_turn_end(Module* m) {
-  JsState* js = js_of(m);
-  js->scheduled = false;
-  uv_check_stop(js->turn_end);
-  uv_idle_stop(js->turn_idle);
-  m->deliver_batch();
-}
-
-void open_turn_handles(napi_env env, Module* m) {
-  JsState* js = js_of(m);
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
-  js->turn_end = new uv_check_t();
-  js->turn_idle = new uv_idle_t();
-  uv_check_init(loop, js->turn_end);
-  uv_idle_init(loop, js->turn_idle);
-  js->turn_end->data = m;
-  js->turn_idle->data = m;
-  // Neither keeps the process alive: they only run while connections (engine handles) do.
-  uv_unref(reinterpret_cast<uv_handle_t*>(js->turn_end));
-  uv_unref(reinterpret_cast<uv_handle_t*>(js->turn_idle));
-}
-
-void close_turn_handles(JsState* js) {
-  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(js->turn_end), reinterpret_cast<uv_handle_t*>(js->turn_idle)}) {
-    h->data = nullptr;
-    uv_close(h, [](uv_handle_t* closed) {
-      if (closed->type == UV_CHECK) delete reinterpret_cast<uv_check_t*>(closed);
-      else delete reinterpret_cast<uv_idle_t*>(closed);
-    });
-  }
-}
-
 // The protocol external's finalizer: JS let go of the module, so no more events go to JS.
-void finalize_protocol(napi_env env, void* data, void*) {
+void finalize_protocol(napi_env, void* data, void*) {
   Module* m = static_cast<Module*>(data);
-  JsState* js = js_of(m);
-  js->alive = false;
-  napi_delete_reference(env, js->on_requests);
-  napi_delete_reference(env, js->on_body);
-  napi_delete_reference(env, js->on_drain);
-  napi_delete_reference(env, js->on_closed);
-  js->slab.release(env);
-  close_turn_handles(js);
-  napi_async_destroy(env, js->async);
+  js_of(m)->js.drop();
   module_release(m);
 }
 
-uint32_t option_u32(napi_env env, napi_value options, const char* name, uint32_t fallback) {
-  bool has = false;
-  if (napi_has_named_property(env, options, name, &has) != napi_ok || !has) return fallback;
+// options[name] as a non-negative integer; false with a TypeError thrown when it is missing or not
+// one (@fasterapi/http1 resolves every option with its default before calling createProtocol).
+bool option_u32(napi_env env, napi_value options, const char* name, uint32_t* out) {
   napi_value v;
-  napi_get_named_property(env, options, name, &v);
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t != napi_number) return fallback;
-  uint32_t out = fallback;
-  napi_get_value_uint32(env, v, &out);
-  return out;
+  napi_valuetype t = napi_undefined;
+  double d = -1;
+  if (napi_get_named_property(env, options, name, &v) == napi_ok) napi_typeof(env, v, &t);
+  if (t == napi_number) napi_get_value_double(env, v, &d);
+  if (!(d >= 0 && d <= 4294967295.0 && d == static_cast<double>(static_cast<uint32_t>(d)))) {
+    const std::string msg = std::string("createProtocol: options.") + name + " must be a non-negative integer";
+    napi_throw_type_error(env, nullptr, msg.c_str());
+    return false;
+  }
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
+
+bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
+  Limits& limits = opts->limits;
+  const struct { const char* name; uint32_t* field; } fields[] = {
+      {"maxHeaderBytes", &limits.max_head_bytes},
+      {"maxRequestLine", &limits.max_request_line},
+      {"maxHeaders", &limits.max_headers},
+      {"headersTimeoutMs", &opts->header_timeout_ms},
+      {"keepAliveTimeoutMs", &opts->keep_alive_timeout_ms},
+      {"maxRequestsPerSocket", &opts->max_requests_per_conn},
+      {"requestTimeoutMs", &opts->body_timeout_ms},
+  };
+  for (const auto& f : fields) {
+    if (!option_u32(env, options, f.name, f.field)) return false;
+  }
+  if (limits.max_request_line > limits.max_head_bytes) limits.max_request_line = limits.max_head_bytes;
+  return true;
 }
 
 // createProtocol(engineApi, { onRequests, onBody, onDrain, onClosed }, options)
@@ -393,51 +359,22 @@ uint32_t option_u32(napi_env env, napi_value options, const char* name, uint32_t
 napi_value create_protocol(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   const fa_engine_api* api = napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
-  if (api == nullptr) return nullptr;
   ModuleOptions opts;
-  opts.limits.max_head_bytes = option_u32(env, argv[2], "maxHeaderBytes", opts.limits.max_head_bytes);
-  opts.limits.max_request_line = option_u32(env, argv[2], "maxRequestLine", opts.limits.max_request_line);
-  if (opts.limits.max_request_line > opts.limits.max_head_bytes) opts.limits.max_request_line = opts.limits.max_head_bytes;
-  opts.limits.max_headers = option_u32(env, argv[2], "maxHeaders", opts.limits.max_headers);
-  opts.header_timeout_ms = option_u32(env, argv[2], "headersTimeoutMs", opts.header_timeout_ms);
-  opts.keep_alive_timeout_ms = option_u32(env, argv[2], "keepAliveTimeoutMs", opts.keep_alive_timeout_ms);
-  opts.max_requests_per_conn = option_u32(env, argv[2], "maxRequestsPerSocket", opts.max_requests_per_conn);
-  opts.body_timeout_ms = option_u32(env, argv[2], "requestTimeoutMs", opts.body_timeout_ms);
-
+  if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
   auto* js = new JsState();
-  js->env = env;
-  if (!napi::callback_refs(env, argv[1], {"onRequests", "onBody", "onDrain", "onClosed"},
-                           {&js->on_requests, &js->on_body, &js->on_drain, &js->on_closed}, "createProtocol")) {
+  if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.http1")) {
     delete js;
     return nullptr;
   }
-  js->async = napi::async_context(env, "fasterapi.http1");
-
-  set_engine_api(api);
   auto* m = new Module(api, opts);
   m->js = js;
   init_protocol(m);
-  open_turn_handles(env, m);
-
-  napi_value result, protocol;
-  FA_NAPI_CHECK(napi_create_object(env, &result));
-  protocol = napi::protocol_external(env, &m->proto, finalize_protocol, m);
-  if (protocol == nullptr) return nullptr;
-  FA_NAPI_CHECK(napi_set_named_property(env, result, "protocol", protocol));
   const napi::Method methods[] = {
       {"send", js_send},           {"writeHead", js_write_head}, {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
       {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };
-  if (!napi::define_methods(env, result, methods, m)) return nullptr;
-  return result;
-}
-
-napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  FA_NAPI_CHECK(napi_create_function(env, "createProtocol", NAPI_AUTO_LENGTH, create_protocol, nullptr, &fn));
-  FA_NAPI_CHECK(napi_set_named_property(env, exports, "createProtocol", fn));
-  return exports;
+  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
 }
 
 }  // namespace
@@ -455,15 +392,16 @@ constexpr size_t align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
 bool copy_to_slab(JsState* js, const Module* m, napi_value argv[3]) {
   const size_t bytes_len = m->batch_bytes.size();
   const size_t words = m->batch_meta.size();
-  napi_get_undefined(js->env, &argv[2]);
-  if (js->slab.ref == nullptr || align4(js->slab.used + bytes_len) + words * 4 > js->slab.size) {
-    argv[2] = js->slab.replace(js->env, align4(bytes_len) + words * 4, kSlabBytes);
+  napi_env env = js->js.env;
+  napi_get_undefined(env, &argv[2]);
+  if (js->js.slab.ref == nullptr || align4(js->js.slab.used + bytes_len) + words * 4 > js->js.slab.size) {
+    argv[2] = js->js.slab.replace(env, align4(bytes_len) + words * 4, kSlabBytes);
     if (argv[2] == nullptr) return false;
   }
-  const uint32_t base = static_cast<uint32_t>(js->slab.used);
-  std::memcpy(js->slab.data + base, m->batch_bytes.data(), bytes_len);
+  const uint32_t base = static_cast<uint32_t>(js->js.slab.used);
+  std::memcpy(js->js.slab.data + base, m->batch_bytes.data(), bytes_len);
   const size_t meta_at = align4(base + bytes_len);
-  auto* meta = reinterpret_cast<uint32_t*>(js->slab.data + meta_at);
+  auto* meta = reinterpret_cast<uint32_t*>(js->js.slab.data + meta_at);
   std::memcpy(meta, m->batch_meta.data(), words * 4);
   for (size_t at = 0; at < words;) {
     const uint32_t records = meta[at + 2];
@@ -479,43 +417,31 @@ bool copy_to_slab(JsState* js, const Module* m, napi_value argv[3]) {
       at += kRecordFixedWords + 4 * headers;
     }
   }
-  js->slab.used = meta_at + words * 4;
-  argv[0] = number(js->env, static_cast<double>(meta_at / 4));
-  argv[1] = number(js->env, static_cast<double>(words));
+  js->js.slab.used = meta_at + words * 4;
+  argv[0] = number(env, static_cast<double>(meta_at / 4));
+  argv[1] = number(env, static_cast<double>(words));
   return true;
 }
 
 void js_requests(Module* m) {
   JsState* js = js_of(m);
-  if (!js->alive) {
+  if (!js->js.alive) {
     m->clear_batch();
     return;
   }
-  napi::HandleScope scope(js->env);
+  napi::HandleScope scope(js->js.env);
   napi_value argv[3];
   const bool copied = copy_to_slab(js, m, argv);
   // Emptied before JS runs: anything JS causes to be parsed starts a new batch.
   m->clear_batch();
-  if (copied) call(m, js->on_requests, 3, argv, nullptr);
-}
-
-void js_schedule(Module* m) {
-  JsState* js = js_of(m);
-  if (js->scheduled || !js->alive) return;
-  js->scheduled = true;
-  uv_check_start(js->turn_end, [](uv_check_t* h) {
-    if (h->data != nullptr) on_turn_end(static_cast<Module*>(h->data));
-  });
-  uv_idle_start(js->turn_idle, [](uv_idle_t* h) {
-    if (h->data != nullptr) on_turn_end(static_cast<Module*>(h->data));
-  });
+  if (copied) js->js.call(kOnRequests, 3, argv);
 }
 
 bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
   m->deliver_batch();  // JS hears of requests before any later event of theirs
   JsState* js = js_of(m);
-  if (!js->alive) return true;
-  napi_env env = js->env;
+  if (!js->js.alive) return true;
+  napi_env env = js->js.env;
   napi::HandleScope scope(env);
   napi_value argv[4], result = nullptr;
   argv[0] = number(env, c->handle);
@@ -524,30 +450,25 @@ bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
   else napi_create_buffer_copy(env, m->body_bytes.size(), m->body_bytes.data(), nullptr, &argv[2]);
   argv[3] = number(env, events);
   bool want_more = true;
-  if (call(m, js->on_body, 4, argv, &result) && result != nullptr) napi_get_value_bool(env, result, &want_more);
+  if (js->js.call(kOnBody, 4, argv, &result) && result != nullptr) napi_get_value_bool(env, result, &want_more);
   return want_more;
 }
 
-void js_drain(Module* m, Conn* c) {
-  m->deliver_batch();  // JS hears of requests before any later event of theirs
+// onDrain(handle) / onClosed(handle), after the batch so JS knows the connection's requests.
+static void js_connection_event(Module* m, Conn* c, Callback callback) {
+  m->deliver_batch();
   JsState* js = js_of(m);
-  if (!js->alive) return;
-  napi::HandleScope scope(js->env);
-  napi_value argv[1] = {number(js->env, c->handle)};
-  call(m, js->on_drain, 1, argv, nullptr);
+  if (!js->js.alive) return;
+  napi::HandleScope scope(js->js.env);
+  napi_value argv[1] = {number(js->js.env, c->handle)};
+  js->js.call(callback, 1, argv);
 }
 
-void js_closed(Module* m, Conn* c) {
-  m->deliver_batch();  // JS hears of requests before any later event of theirs
-  JsState* js = js_of(m);
-  if (!js->alive) return;
-  napi::HandleScope scope(js->env);
-  napi_value argv[1] = {number(js->env, c->handle)};
-  call(m, js->on_closed, 1, argv, nullptr);
-}
+void js_drain(Module* m, Conn* c) { js_connection_event(m, c, kOnDrain); }
+void js_closed(Module* m, Conn* c) { js_connection_event(m, c, kOnClosed); }
 
 void js_release(Module* m) { delete js_of(m); }
 
 }  // namespace fasterapi::http1
 
-NAPI_MODULE_INIT() { return fasterapi::http1::init(env, exports); }
+NAPI_MODULE_INIT() { return fasterapi::napi::export_function(env, exports, "createProtocol", fasterapi::http1::create_protocol); }

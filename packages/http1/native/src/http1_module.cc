@@ -3,20 +3,17 @@
 // are written in request order, each in one corked write; timers bound slow clients.
 #include "http1_module.h"
 
-#include <atomic>
 #include <cstdio>
 #include <cstring>
+
+#include "fasterapi/protocol_table.h"
 
 namespace fasterapi::http1 {
 namespace {
 
 constexpr double kSlotSpace = 4194304.0;  // 2^22 slots; the generation fills the upper bits
 
-// The engine's function table is one immutable object shared by every engine and thread; the
-// callbacks need it to find their connection state, and the ABI passes no module pointer.
-std::atomic<const fa_engine_api*> g_engine_api{nullptr};
-
-inline Conn* conn_of(fa_conn* fc, const fa_engine_api* api) { return static_cast<Conn*>(api->conn_user_data(fc)); }
+inline Conn* conn_of(fa_conn* fc) { return static_cast<Conn*>(fc->user_data); }
 
 // Nothing owed to JS on the input side: no body, or only the rest of an unread one to skip.
 inline bool body_idle(const Conn* c) { return c->body == BodyState::kNone || c->body == BodyState::kDiscard; }
@@ -82,6 +79,11 @@ void Module::close_conn(Conn* c) {
   if (c->closed || c->closing) return;
   c->no_more_requests = true;
   c->closing = true;
+  // Nothing is awaited any more: the engine bounds the graceful close itself.
+  api->timer_stop(&c->wait_timer);
+  api->timer_stop(&c->body_timer);
+  c->timer = Conn::Timer::kNone;
+  c->body_timer_armed = false;
   // Inside on_data the return value (FA_DATA_CLOSE) closes; elsewhere close now, after the flush.
   if (!c->in_on_data) api->conn_close(c->conn, FA_CLOSE_GRACEFUL);
 }
@@ -155,17 +157,10 @@ void Module::arm_wait_timer(Conn* c) {
   }
   if (want == c->timer && (want == Conn::Timer::kNone || c->timer_epoch == c->next_seq)) return;
   c->timer_epoch = c->next_seq;
-  // Setting a kind again re-arms it, so only a different kind needs disarming.
-  if (c->timer != want && c->timer == Conn::Timer::kHeader) api->conn_set_timer(c->conn, FA_TIMER_HEADER, 0);
-  if (c->timer != want && c->timer == Conn::Timer::kIdle) api->conn_set_timer(c->conn, FA_TIMER_IDLE, 0);
-  if (want == Conn::Timer::kHeader) api->conn_set_timer(c->conn, FA_TIMER_HEADER, opts.header_timeout_ms);
-  if (want == Conn::Timer::kIdle) {
-    if (opts.keep_alive_timeout_ms == 0) {
-      c->timer = Conn::Timer::kNone;
-      return;
-    }
-    api->conn_set_timer(c->conn, FA_TIMER_IDLE, opts.keep_alive_timeout_ms);
-  }
+  if (want == Conn::Timer::kIdle && opts.keep_alive_timeout_ms == 0) want = Conn::Timer::kNone;
+  // One timer for both kinds: starting it again re-arms it (one heap move, no allocation).
+  if (want == Conn::Timer::kNone) api->timer_stop(&c->wait_timer);
+  else api->timer_start(&c->wait_timer, want == Conn::Timer::kHeader ? opts.header_timeout_ms : opts.keep_alive_timeout_ms);
   c->timer = want;
 }
 
@@ -312,12 +307,14 @@ ReadBodyResult Module::read_body(Conn* c, uint32_t seq, uint64_t limit) {
   }
   c->body = BodyState::kReading;
   if (opts.body_timeout_ms != 0) {
-    api->conn_set_timer(c->conn, FA_TIMER_BODY, opts.body_timeout_ms);
-    c->body_timer = true;
+    api->timer_start(&c->body_timer, opts.body_timeout_ms);
+    c->body_timer_armed = true;
   }
   update_reading(c);
   return ReadBodyResult::kStarted;
 }
+
+void Module::schedule_batch(Conn* c) { api->turn_hook_request(c->engine, &turn_hook); }
 
 void Module::resume_body(Conn* c) {
   if (c->body != BodyState::kPaused) return;
@@ -438,8 +435,7 @@ size_t consume(Module* m, Conn* c, const char* buf, size_t len, size_t pos) {
     const ParseResult res = parse_request(buf + pos, len - pos, m->opts.limits, r, c->scanned);
     if (res.incomplete()) {
       if (c->timer == Conn::Timer::kIdle) {  // a new head has started: the header timeout applies
-        m->api->conn_set_timer(c->conn, FA_TIMER_IDLE, 0);
-        m->api->conn_set_timer(c->conn, FA_TIMER_HEADER, m->opts.header_timeout_ms);
+        m->api->timer_start(&c->wait_timer, m->opts.header_timeout_ms);
         c->timer = Conn::Timer::kHeader;
         c->timer_epoch = c->next_seq;
       }
@@ -479,11 +475,17 @@ size_t consume(Module* m, Conn* c, const char* buf, size_t len, size_t pos) {
   return pos;
 }
 
+void on_wait_timeout(fa_timer* timer, void* arg);
+void on_body_timeout(fa_timer* timer, void* arg);
+
 int on_open(fa_conn* fc, void* data) {
   Module* m = static_cast<Module*>(data);
   Conn* c = new Conn();
   c->mod = m;
   c->conn = fc;
+  c->engine = m->api->conn_engine(fc);
+  m->api->timer_init(c->engine, &c->wait_timer, on_wait_timeout, c);
+  m->api->timer_init(c->engine, &c->body_timer, on_body_timeout, c);
   uint32_t slot;
   if (!m->free_slots.empty()) {
     slot = m->free_slots.back();
@@ -528,7 +530,7 @@ void deliver_body(Module* m, Conn* c) {
 }
 
 ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
-  Conn* c = conn_of(fc, engine_api());
+  Conn* c = conn_of(fc);
   Module* m = c->mod;
   if (len > c->kept) m->stats.bytes_in += static_cast<double>(len - c->kept);
   c->in_on_data = true;
@@ -543,7 +545,7 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
       m->deliver_batch();
       crossed = true;
     } else if (m->batch_count != 0) {
-      js_schedule(m);
+      m->schedule_batch(c);
     }
     if (!m->body_bytes.empty() || c->body_events != 0) {
       deliver_body(m, c);
@@ -553,9 +555,9 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
   }
   c->in_on_data = false;
   c->kept = len - pos;
-  if (c->body_timer && c->body != BodyState::kReading && c->body != BodyState::kPaused) {
-    m->api->conn_set_timer(c->conn, FA_TIMER_BODY, 0);
-    c->body_timer = false;
+  if (c->body_timer_armed && c->body != BodyState::kReading && c->body != BodyState::kPaused) {
+    m->api->timer_stop(&c->body_timer);
+    c->body_timer_armed = false;
   }
   if (c->closing) return FA_DATA_CLOSE;
   m->update_reading(c);
@@ -564,14 +566,14 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
 }
 
 void on_drain(fa_conn* fc) {
-  Conn* c = conn_of(fc, engine_api());
+  Conn* c = conn_of(fc);
   if (c->q_count == 0) return;
   c->head().drain_wanted = false;
   js_drain(c->mod, c);
 }
 
 void on_end(fa_conn* fc) {
-  Conn* c = conn_of(fc, engine_api());
+  Conn* c = conn_of(fc);
   Module* m = c->mod;
   c->no_more_requests = true;
   if (c->body == BodyState::kReading || c->body == BodyState::kWaiting || c->body == BodyState::kPaused) {
@@ -583,40 +585,43 @@ void on_end(fa_conn* fc) {
   else c->close_when_idle = true;
 }
 
-void on_timeout(fa_conn* fc, fa_timer_kind kind) {
-  Conn* c = conn_of(fc, engine_api());
-  Module* m = c->mod;
-  if (kind == FA_TIMER_BODY) {
-    // The body did not arrive within the request timeout: 408 in its turn, then close.
-    c->body_timer = false;
-    if (c->body != BodyState::kReading && c->body != BodyState::kPaused) return;
-    c->body = BodyState::kFailed;
-    c->no_more_requests = true;
-    fail_request(m, c, c->body_seq, 408);
-    c->body_events |= kBodyAborted;
-    deliver_body(m, c);
-    return;
-  }
+// The body did not arrive within the request timeout: 408 in its turn, then close.
+void on_body_timeout(fa_timer* /*timer*/, void* arg) {
+  Conn* c = static_cast<Conn*>(arg);
+  c->body_timer_armed = false;
+  if (c->body != BodyState::kReading && c->body != BodyState::kPaused) return;
+  c->body = BodyState::kFailed;
+  c->no_more_requests = true;
+  fail_request(c->mod, c, c->body_seq, 408);
+  c->body_events |= kBodyAborted;
+  deliver_body(c->mod, c);
+}
+
+void on_wait_timeout(fa_timer* /*timer*/, void* arg) {
+  Conn* c = static_cast<Conn*>(arg);
+  const Conn::Timer kind = c->timer;
   c->timer = Conn::Timer::kNone;
   // A partial head gets 408 (RFC 9110 section 15.5.9); a silent or idle connection just closes.
-  if (kind == FA_TIMER_HEADER && c->kept > 0 && c->q_count == 0) {
-    m->queue_error(c, 408);
+  if (kind == Conn::Timer::kHeader && c->kept > 0 && c->q_count == 0) {
+    c->mod->queue_error(c, 408);
     return;
   }
-  m->close_conn(c);
+  c->mod->close_conn(c);
 }
 
 void on_shutdown(fa_conn* fc) {
-  Conn* c = conn_of(fc, engine_api());
+  Conn* c = conn_of(fc);
   c->no_more_requests = true;
   if (c->q_count == 0 && body_idle(c)) c->mod->close_conn(c);
   else c->close_when_idle = true;
 }
 
 void on_close(fa_conn* fc, fa_close_reason reason) {
-  Conn* c = conn_of(fc, engine_api());
+  Conn* c = conn_of(fc);
   Module* m = c->mod;
   c->closed = true;
+  m->api->timer_stop(&c->wait_timer);
+  m->api->timer_stop(&c->body_timer);
   // JS keeps per-connection state once it has seen a request; this is its cue to drop it (and to
   // abort whatever was still owed).
   if (c->next_seq > 0 && reason != FA_CLOSE_REASON_TEARDOWN) js_closed(m, c);
@@ -631,26 +636,23 @@ void on_close(fa_conn* fc, fa_close_reason reason) {
 void retain(fa_protocol* p) { ++module_of(p)->refs; }
 void release(fa_protocol* p) { module_release(module_of(p)); }
 
+struct Callbacks {
+  static constexpr auto on_open = http1::on_open;
+  static constexpr auto on_data = http1::on_data;
+  static constexpr auto on_drain = http1::on_drain;
+  static constexpr auto on_end = http1::on_end;
+  static constexpr auto on_shutdown = http1::on_shutdown;
+  static constexpr auto on_close = http1::on_close;
+  static constexpr auto retain = http1::retain;
+  static constexpr auto release = http1::release;
+};
+
 }  // namespace
 
-const fa_engine_api* engine_api() { return g_engine_api.load(std::memory_order_relaxed); }
-void set_engine_api(const fa_engine_api* api) { g_engine_api.store(api, std::memory_order_relaxed); }
-
 void init_protocol(Module* m) {
-  fa_protocol& p = m->proto;
-  p.abi_version = FA_ENGINE_ABI_VERSION;
-  p.size = sizeof(fa_protocol);
-  p.name = "http/1.1";
-  p.data = m;
-  p.on_open = on_open;
-  p.on_data = on_data;
-  p.on_drain = on_drain;
-  p.on_end = on_end;
-  p.on_timeout = on_timeout;
-  p.on_shutdown = on_shutdown;
-  p.on_close = on_close;
-  p.retain = retain;
-  p.release = release;
+  m->proto = protocol_table<Callbacks>("http/1.1", m);
+  m->turn_hook.fn = [](void* arg) { static_cast<Module*>(arg)->deliver_batch(); };
+  m->turn_hook.arg = m;
 }
 
 void module_release(Module* m) {

@@ -1,6 +1,7 @@
 // The HTTP/1.1 protocol module: per-connection state behind the engine's C ABI (engine_abi.h).
 // It parses requests (parser.h), keeps pipelined responses in order, frames bodies, runs the
-// header/idle timers and decides keep-alive. It talks to JavaScript only through the js_* event
+// header/idle/body timers (engine module timers) and decides keep-alive, and hands each turn's
+// requests to JS from the engine's turn hook. It talks to JavaScript only through the js_* event
 // functions that addon.cc implements, so this file holds no N-API calls.
 #pragma once
 
@@ -39,12 +40,13 @@ enum BodyEvent : uint32_t { kBodyEnd = 1, kBodyLimit = 2, kBodyMalformed = 4, kB
 /** Results of Module::read_body (mirrored in src/abi-constants.ts). */
 enum class ReadBodyResult : int { kGone = -1, kStarted = 0, kTooLarge = 1 };
 
+/** Every field is set by createProtocol (the defaults live in @fasterapi/http1's option resolver). */
 struct ModuleOptions {
   Limits limits;
-  uint32_t header_timeout_ms = 60'000;
-  uint32_t keep_alive_timeout_ms = 5'000;
-  uint32_t max_requests_per_conn = 0;  // 0: unlimited
-  uint32_t body_timeout_ms = 300'000;  // from the start of a body read to its end; 0: none
+  uint32_t header_timeout_ms;
+  uint32_t keep_alive_timeout_ms;  // 0: no keep-alive idle timeout
+  uint32_t max_requests_per_conn;  // 0: unlimited
+  uint32_t body_timeout_ms;        // from the start of a body read to its end; 0: none
 };
 
 struct ModuleStats {
@@ -78,6 +80,7 @@ struct Module;
 struct Conn {
   Module* mod = nullptr;
   fa_conn* conn = nullptr;
+  fa_engine* engine = nullptr;  // conn's engine: its timers and turn hook serve this connection
   double handle = 0;
   Pending queue[kMaxPipeline];
   uint32_t q_head = 0;
@@ -92,6 +95,10 @@ struct Conn {
   bool close_when_idle = false;   // peer ended or engine shuts down: close once nothing is owed
   bool closing = false;           // close initiated (inside on_data: FA_DATA_CLOSE is returned)
   bool closed = false;
+  // One engine timer bounds the wait for a head: the header timeout once one started, the
+  // keep-alive idle timeout between requests; `timer` says which one is armed.
+  fa_timer wait_timer{};
+  fa_timer body_timer{};  // the request timeout while a body is read
   enum class Timer : uint8_t { kNone, kHeader, kIdle } timer = Timer::kNone;
   // next_seq when `timer` was armed: a request parsed since then means the wait it bounds is over,
   // so the same kind must be re-armed, not kept (a busy keep-alive connection goes Idle -> Idle).
@@ -105,7 +112,7 @@ struct Conn {
   uint64_t body_received = 0;
   uint64_t body_limit = 0;
   uint32_t body_events = 0;
-  bool body_timer = false;
+  bool body_timer_armed = false;
   ChunkedDecoder chunked;
   char remote[46] = {};
 
@@ -124,6 +131,8 @@ struct Module {
   ResponseHead head;
   std::string out;  // response bytes being assembled (capacity reused)
   Request req;      // parser output scratch
+  // Delivers the batch at the end of the loop turn in which its first request was parsed.
+  fa_turn_hook turn_hook{};
   // Requests parsed during this event-loop turn, from every connection, handed to JS in one
   // crossing at the end of the turn (or at once when one of them has a body JS must decide on).
   std::string batch_bytes;
@@ -152,6 +161,8 @@ struct Module {
   void resume_body(Conn* c);
 
   // Helpers shared by the callbacks.
+  /** Asks for deliver_batch() at the end of this event-loop turn (through c's engine). */
+  void schedule_batch(Conn* c);
   /** Writes now if `p` is the oldest response, else buffers; returns an FA_WRITE_* code. */
   int write_to(Conn* c, Pending& p, const char* a, size_t a_len, const char* b, size_t b_len);
   void complete_heads(Conn* c);
@@ -167,10 +178,7 @@ struct Module {
   void clear_batch();
 };
 
-/** The engine's function table (one immutable table per process), recorded by the addon. */
-const fa_engine_api* engine_api();
-void set_engine_api(const fa_engine_api* api);
-/** Fills `proto` callbacks. */
+/** Fills the module's fa_protocol and turn hook. */
 void init_protocol(Module* m);
 /** Drops one reference; frees the module (and calls js_release) at zero. */
 void module_release(Module* m);
@@ -178,8 +186,6 @@ void module_release(Module* m);
 // Implemented by addon.cc: the module's only ways to reach JavaScript.
 /** Hands the batch (m->batch_*) to JS in one call, emptying it (clear_batch) before JS runs. */
 void js_requests(Module* m);
-/** Asks for deliver_batch() at the end of this event-loop turn. */
-void js_schedule(Module* m);
 /** Hands body bytes (m->body_bytes) and events to JS; returns whether JS wants more now. */
 bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events);
 void js_drain(Module* m, Conn* c);

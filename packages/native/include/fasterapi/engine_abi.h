@@ -24,16 +24,20 @@
 extern "C" {
 #endif
 
-#define FA_ENGINE_ABI_VERSION 1
+#define FA_ENGINE_ABI_VERSION 2
 
-/* napi_type_tag values (lower, upper) both addons use on the JS externals they exchange:
- * the engine API table external and protocol externals. A protocol addon checks the API
- * external with napi_check_object_type_tag before trusting its pointer; the engine does the
- * same for protocol externals passed to listen()/registerProtocol(). */
+/* napi_type_tag values (lower, upper) the addons use on the JS externals they exchange: the
+ * engine API table, protocol modules and engines. A protocol addon checks the API external with
+ * napi_check_object_type_tag before trusting its pointer; the engine does the same for protocol
+ * externals passed to listen()/registerProtocol()/adopt(). */
 #define FA_ENGINE_API_TAG_LOWER 0x6661737465726170ULL /* "fasterap" */
-#define FA_ENGINE_API_TAG_UPPER 0x69656e67696e6501ULL /* "iengine" v1 */
+#define FA_ENGINE_API_TAG_UPPER 0x69656e67696e6502ULL /* "iengine" v2 */
 #define FA_PROTOCOL_TAG_LOWER 0x6661737465726170ULL
-#define FA_PROTOCOL_TAG_UPPER 0x6970726f746f0001ULL /* "iproto" v1 */
+#define FA_PROTOCOL_TAG_UPPER 0x6970726f746f0002ULL /* "iproto" v2 */
+/* Engine.handle: the fa_engine* of one engine, for modules that arm timers or turn hooks (or
+ * adopt descriptors) outside any connection. Valid while that Engine object lives. */
+#define FA_ENGINE_TAG_LOWER 0x6661737465726170ULL
+#define FA_ENGINE_TAG_UPPER 0x69656e67696e0002ULL /* "iengin" v2 */
 
 typedef struct fa_engine fa_engine; /* opaque: one per engine instance (per JS thread) */
 typedef struct fa_engine_api fa_engine_api;
@@ -55,17 +59,33 @@ typedef struct fa_iovec {
   size_t len;
 } fa_iovec;
 
-/* Per-connection timers. Each kind is one independent slot; setting a kind again re-arms it.
- * Resolution is the engine's timer-wheel tick (FA_TIMER_RESOLUTION_MS): a timer set to `ms`
- * fires after at least `ms` and at most `ms + FA_TIMER_RESOLUTION_MS`. */
-typedef enum fa_timer_kind {
-  FA_TIMER_HEADER = 0, /* request head must arrive within ms (slowloris) */
-  FA_TIMER_IDLE = 1,   /* keep-alive idle between requests */
-  FA_TIMER_BODY = 2,   /* request body progress */
-  FA_TIMER_KIND_COUNT = 3
-} fa_timer_kind;
+/* A module-owned timer (millisecond resolution). The module embeds it in its own state (per
+ * connection or per module: no allocation per arm), sets it up once with timer_init and then
+ * starts, re-arms and stops it as often as it likes (O(log n) in the number of armed timers of
+ * the engine). The fields after `arg` belong to the engine. A timer never keeps the loop alive
+ * on its own, and the engine never stops one for the module: stop it before freeing its
+ * storage (for per-connection timers: in on_close, or before a hand-over). */
+typedef struct fa_timer fa_timer;
+typedef void (*fa_timer_fn)(fa_timer *timer, void *arg);
+struct fa_timer {
+  fa_timer_fn fire;
+  void *arg;
+  fa_engine *engine; /* engine-private from here on */
+  uint64_t deadline; /* loop time in ms */
+  uint64_t order;    /* arming order: equal deadlines fire first-armed first */
+  uint32_t slot;     /* heap position + 1; 0 while not armed */
+};
 
-#define FA_TIMER_RESOLUTION_MS 1000
+/* A module-owned end-of-turn hook: turn_hook_request makes the engine call fn(arg) once at the
+ * end of the current loop turn, however often it was requested in that turn. The fields after
+ * `arg` belong to the engine. */
+typedef struct fa_turn_hook fa_turn_hook;
+struct fa_turn_hook {
+  void (*fn)(void *arg);
+  void *arg;
+  struct fa_turn_hook *next; /* engine-private from here on */
+  int queued;
+};
 
 /* Special return values of fa_protocol.on_data (any value >= 0 is "bytes consumed"). */
 #define FA_DATA_CLOSE ((ptrdiff_t)-1) /* flush queued writes, then close (graceful) */
@@ -98,8 +118,8 @@ typedef void (*fa_release_fn)(void *arg);
  * and `release` when it drops it. Both may be NULL for a table with static lifetime.
  *
  * Callbacks are never re-entered for the same connection: the engine does not call on_data
- * from inside conn_write, conn_resume_reading, etc. All writes made during a callback are
- * corked and flushed in one writev when the callback returns.
+ * from inside conn_write, conn_resume_reading, conn_handover, etc. All writes made during a
+ * callback are corked and flushed in one writev when the callback returns.
  */
 struct fa_protocol {
   uint32_t abi_version; /* FA_ENGINE_ABI_VERSION */
@@ -107,8 +127,8 @@ struct fa_protocol {
   const char *name;     /* registry name; an ALPN id ("http/1.1", "h2") or another ("websocket") */
   void *data;           /* module instance state, handed to on_open */
 
-  /* A connection was accepted (after the TLS handshake for TLS listeners). Return 0 to keep
-   * it, non-zero to refuse it (the engine aborts it; on_close is then NOT called). */
+  /* A connection was accepted (after the TLS handshake for TLS listeners) or adopted. Return 0
+   * to keep it, non-zero to refuse it (the engine aborts it; on_close is then NOT called). */
   int (*on_open)(fa_conn *conn, void *data);
 
   /* Bytes arrived. Return how many were consumed (0..len), or FA_DATA_CLOSE / FA_DATA_ABORT.
@@ -127,19 +147,23 @@ struct fa_protocol {
    * engine closes gracefully (queued writes are flushed first). */
   void (*on_end)(fa_conn *conn);
 
-  /* Optional. A timer set with conn_set_timer expired. If NULL the engine aborts the conn. */
-  void (*on_timeout)(fa_conn *conn, fa_timer_kind kind);
-
   /* Optional. The engine is closing gracefully: finish in-flight work, then close; close
    * right away if idle. If NULL the engine closes the connection gracefully itself. */
   void (*on_shutdown)(fa_conn *conn);
 
-  /* The connection is gone. Called exactly once per connection accepted by on_open; the
-   * conn pointer is invalid once it returns. Release per-connection state here. */
+  /* The connection is gone. Called exactly once per connection this module accepted (on_open
+   * or on_handover returned 0) and did not hand over; the conn pointer is invalid once it
+   * returns. Release per-connection state (and stop its timers) here. */
   void (*on_close)(fa_conn *conn, fa_close_reason reason);
 
   void (*retain)(fa_protocol *self);  /* optional */
   void (*release)(fa_protocol *self); /* optional */
+
+  /* Optional. The connection was handed to this module by conn_handover, with the previous
+   * module's hand-off blob (valid during the call only; NULL when len is 0). conn->user_data
+   * is NULL. Every unconsumed byte follows through on_data. Return 0 to keep the connection,
+   * non-zero to refuse it (it is aborted; on_close is NOT called). If NULL, on_open runs. */
+  int (*on_handover)(fa_conn *conn, void *data, const uint8_t *handoff, size_t len);
 };
 
 /*
@@ -152,11 +176,16 @@ struct fa_engine_api {
   uint32_t abi_version;
   uint32_t size;
 
-  /* Registry: name -> protocol, per engine. ALPN offers the registered names that a client
-   * lists, preferring "h2", then registration order. Returns 0, or -1 (bad version/name). */
+  /* Registry: name -> protocol, per engine. TLS listeners pick by ALPN from the registered
+   * names (the listener's `alpn` preference order, else registration order). Returns 0, or -1
+   * (bad version/name). */
   int (*register_protocol)(fa_engine *engine, fa_protocol *proto);
   fa_protocol *(*find_protocol)(fa_engine *engine, const char *name);
   int (*engine_is_closing)(fa_engine *engine);
+  /* Serves an already connected stream socket (TCP or Unix) with `proto` (its on_open runs
+   * before this returns). The engine works on a duplicate of `fd`: the caller still closes its
+   * own. Returns the connection id, or 0 (closing engine, bad descriptor or protocol). */
+  uint64_t (*engine_adopt)(fa_engine *engine, int fd, fa_protocol *proto);
 
   fa_engine *(*conn_engine)(fa_conn *conn);
   uint64_t (*conn_id)(fa_conn *conn); /* unique per engine, never reused */
@@ -175,8 +204,6 @@ struct fa_engine_api {
   void (*conn_close)(fa_conn *conn, int mode); /* FA_CLOSE_GRACEFUL or FA_CLOSE_ABORT */
   void (*conn_pause_reading)(fa_conn *conn);
   void (*conn_resume_reading)(fa_conn *conn);
-  /* ms == 0 disarms the timer of that kind. */
-  void (*conn_set_timer)(fa_conn *conn, fa_timer_kind kind, uint32_t ms);
 
   void *(*conn_user_data)(fa_conn *conn);
   void (*conn_set_user_data)(fa_conn *conn, void *user);
@@ -189,12 +216,33 @@ struct fa_engine_api {
   const char *(*conn_alpn)(fa_conn *conn);        /* negotiated ALPN id or NULL */
   const char *(*conn_server_name)(fa_conn *conn); /* TLS SNI or NULL */
 
-  /* Hand the connection to another protocol (e.g. HTTP/1.1 Upgrade -> "websocket") without
-   * leaving C++. The current module must have released its per-connection state: it gets no
-   * on_close, and conn->user_data is reset to NULL for the new module. The new module's on_open runs now; unconsumed bytes go to its on_data. Only
-   * call it from inside a callback of the current module, then return the bytes consumed so
-   * far. Returns 0, or -1 if on_open refused (the connection is then aborted). */
-  int (*conn_switch_protocol)(fa_conn *conn, fa_protocol *proto);
+  /* Hands the connection to `next` (e.g. HTTP/1.1 Upgrade -> "websocket") with a hand-off
+   * blob (copied; may be NULL with len 0), without leaving C++. Callable from inside any
+   * callback of the current module or from outside every callback (a call JS starts later).
+   * From this call on the current module gets no callback for this connection, not even
+   * on_close: it releases its per-connection state (and stops its timers) itself. Bytes that
+   * arrive meanwhile are kept. Right after the current on_data returns (or, from elsewhere, at
+   * the end of the loop turn) conn->user_data is reset to NULL, `next` gets on_handover (or
+   * on_open) and then every unconsumed byte through on_data. Returns 0, or -1 (connection not
+   * open, a hand-over already pending, or `next` unusable) with nothing changed. */
+  int (*conn_handover)(fa_conn *conn, fa_protocol *next, const void *handoff, size_t len);
+
+  /* Timers (see fa_timer). timer_init binds the timer to `engine` (call it once, before any
+   * other use; the timer must not be armed). timer_start arms it to fire `ms` milliseconds from
+   * now (re-arms an armed one; ms 0 fires on the next timers phase, never synchronously): it
+   * fires no earlier than that and normally within 1 ms after. timer_stop disarms (a no-op for
+   * a timer that is not armed); a fired timer is disarmed before `fire` runs, so `fire` may
+   * start it again. The engine stops firing, and forgets armed timers, at teardown. */
+  void (*timer_init)(fa_engine *engine, fa_timer *timer, fa_timer_fn fire, void *arg);
+  void (*timer_start)(fa_timer *timer, uint64_t ms);
+  void (*timer_stop)(fa_timer *timer);
+
+  /* Asks for hook->fn(hook->arg) once at the end of the current loop turn (after this turn's
+   * I/O callbacks, before the loop waits again). Requests of a hook that is already queued are
+   * coalesced; a request made while the hook runs queues it for the engine's next end-of-turn
+   * pass (never re-entered, never run in a loop within one pass). Set fn and arg
+   * before the first request and keep the hook alive while it is queued. */
+  void (*turn_hook_request)(fa_engine *engine, fa_turn_hook *hook);
 };
 
 #ifdef __cplusplus

@@ -2,8 +2,9 @@
  * N-API helpers shared by protocol addons (header-only C++). Kept apart from engine_abi.h,
  * which stays plain C with no N-API types: include node_api.h (with your NAPI_VERSION) first.
  * They cover what every protocol addon's glue does the same way: check the engine's function
- * table it was handed, hold JS callbacks, call them from engine callbacks, and hand JS its
- * fa_protocol as a type-tagged external.
+ * table (and engine handles) it was handed, hold its JS callbacks per module instance and call
+ * them from engine callbacks, hand JS its fa_protocol with the module's methods, and export
+ * the create function. The fa_protocol table itself comes from protocol_table.h.
  */
 #ifndef FASTERAPI_NAPI_MODULE_H
 #define FASTERAPI_NAPI_MODULE_H
@@ -15,12 +16,7 @@
 #include <string>
 
 #include "fasterapi/engine_abi.h"
-
-/* Returns nullptr from the enclosing N-API function when `call` fails. */
-#define FA_NAPI_CHECK(call)                \
-  do {                                     \
-    if ((call) != napi_ok) return nullptr; \
-  } while (0)
+#include "fasterapi/protocol_table.h"
 
 namespace fasterapi::napi {
 
@@ -61,25 +57,40 @@ inline bool define_methods(napi_env env, napi_value target, const Method (&metho
   return true;
 }
 
-/* The engine's function table behind `value` (@fasterapi/native's engineApi()), or null with a
- * JS error thrown. `caller` names the JS function for the message. */
-inline const fa_engine_api* engine_api_arg(napi_env env, napi_value value, const char* caller) {
-  const napi_type_tag tag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
+/* The pointer behind an external tagged {lower, upper}, or null with a TypeError thrown that
+ * says `caller` expected `what`. */
+inline void* tagged_external(napi_env env, napi_value value, uint64_t lower, uint64_t upper, const char* caller,
+                             const char* what) {
+  const napi_type_tag tag = {lower, upper};
   bool tagged = false;
   void* ptr = nullptr;
-  if (napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok || !tagged ||
+  if (value == nullptr || napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, value, &ptr) != napi_ok) {
-    const std::string msg = std::string(caller) + ": the first argument must be @fasterapi/native's engineApi()";
+    const std::string msg = std::string(caller) + ": expected " + what;
     napi_throw_type_error(env, nullptr, msg.c_str());
     return nullptr;
   }
-  const auto* api = static_cast<const fa_engine_api*>(ptr);
+  return ptr;
+}
+
+/* The engine's function table behind `value` (@fasterapi/native's engineApi()), or null with a
+ * JS error thrown. `caller` names the JS function for the message. */
+inline const fa_engine_api* engine_api_arg(napi_env env, napi_value value, const char* caller) {
+  const auto* api = static_cast<const fa_engine_api*>(tagged_external(
+      env, value, FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER, caller, "@fasterapi/native's engineApi() first"));
+  if (api == nullptr) return nullptr;
   if (api->abi_version != FA_ENGINE_ABI_VERSION || api->size < sizeof(fa_engine_api)) {
     const std::string msg = std::string(caller) + ": @fasterapi/native speaks a different engine ABI version";
     napi_throw_error(env, nullptr, msg.c_str());
     return nullptr;
   }
   return api;
+}
+
+/* The fa_engine* behind `value` (an Engine's `handle`), or null with a TypeError thrown. */
+inline fa_engine* engine_arg(napi_env env, napi_value value, const char* caller) {
+  return static_cast<fa_engine*>(
+      tagged_external(env, value, FA_ENGINE_TAG_LOWER, FA_ENGINE_TAG_UPPER, caller, "an Engine's handle"));
 }
 
 /* The arguments of a module's create call, whose first is engineApi(): fills argv and returns the
@@ -111,23 +122,6 @@ inline napi_ref callback_ref(napi_env env, napi_value callbacks, const char* nam
   return ref;
 }
 
-/* Takes a strong reference to each function callbacks[names[i]] into *refs[i]: all or none (on
- * failure those taken are deleted again and a TypeError is pending). */
-template <size_t N>
-inline bool callback_refs(napi_env env, napi_value callbacks, const char* const (&names)[N],
-                          napi_ref* const (&refs)[N], const char* caller) {
-  for (size_t i = 0; i < N; i++) {
-    *refs[i] = callback_ref(env, callbacks, names[i], caller);
-    if (*refs[i] != nullptr) continue;
-    for (size_t j = 0; j < i; j++) {
-      napi_delete_reference(env, *refs[j]);
-      *refs[j] = nullptr;
-    }
-    return false;
-  }
-  return true;
-}
-
 /* The async context a module's callbacks run in (async_hooks see `name` as their resource type). */
 inline napi_async_context async_context(napi_env env, const char* name) {
   napi_value resource, resource_name;
@@ -156,6 +150,43 @@ inline bool call_js(napi_env env, napi_async_context async, napi_ref fn_ref, siz
   return false;
 }
 
+/* The JS side of one module instance: its N callbacks (callbacks[names[i]]), the async context
+ * they run in, and whether JS still holds the module (events stop once it let go). */
+template <size_t N>
+struct JsCallbacks {
+  napi_env env = nullptr;
+  napi_async_context async = nullptr;
+  napi_ref refs[N] = {};
+  bool alive = false;
+
+  /* Takes every callback (all or none; a TypeError is pending on failure). */
+  bool bind(napi_env e, napi_value callbacks, const char* const (&names)[N], const char* caller,
+            const char* async_name) {
+    env = e;
+    for (size_t i = 0; i < N; i++) {
+      refs[i] = callback_ref(env, callbacks, names[i], caller);
+      if (refs[i] != nullptr) continue;
+      for (size_t j = 0; j < i; j++) napi_delete_reference(env, refs[j]);
+      return false;
+    }
+    async = async_context(env, async_name);
+    alive = true;
+    return true;
+  }
+
+  /* Calls callback `i` (see call_js); false when JS let go or the call threw. */
+  bool call(size_t i, size_t argc, napi_value* argv, napi_value* result = nullptr) {
+    return alive && call_js(env, async, refs[i], argc, argv, result);
+  }
+
+  /* JS let go of the module (its external's finalizer): no more calls. */
+  void drop() {
+    alive = false;
+    for (napi_ref& ref : refs) napi_delete_reference(env, ref);
+    napi_async_destroy(env, async);
+  }
+};
+
 /* `proto` as the type-tagged external the engine's listen()/adopt() accept; `finalize(env,
  * data)` runs once JS no longer holds it. Returns null on failure. */
 inline napi_value protocol_external(napi_env env, fa_protocol* proto, napi_finalize finalize, void* data) {
@@ -167,6 +198,30 @@ inline napi_value protocol_external(napi_env env, fa_protocol* proto, napi_final
     return nullptr;
   }
   return external;
+}
+
+/* What a module's create call returns: { protocol, ...methods } with `proto` as the type-tagged
+ * external (`finalize(env, data)` once JS let go of it) and each method bound to `data`. */
+template <size_t N>
+inline napi_value module_object(napi_env env, fa_protocol* proto, napi_finalize finalize, void* data,
+                                const Method (&methods)[N]) {
+  napi_value result;
+  napi_value protocol = protocol_external(env, proto, finalize, data);
+  if (protocol == nullptr || napi_create_object(env, &result) != napi_ok ||
+      napi_set_named_property(env, result, "protocol", protocol) != napi_ok ||
+      !define_methods(env, result, methods, data)) {
+    return nullptr;
+  }
+  return result;
+}
+
+/* Sets exports[name] = fn (an addon's NAPI_MODULE_INIT body); returns exports. */
+inline napi_value export_function(napi_env env, napi_value exports, const char* name, napi_callback fn) {
+  napi_value value;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &value) == napi_ok) {
+    napi_set_named_property(env, exports, name, value);
+  }
+  return exports;
 }
 
 /* An append-only ArrayBuffer JS keeps views of: bytes handed out are never rewritten, and a full
@@ -197,6 +252,18 @@ struct Slab {
   void release(napi_env env) {
     if (ref != nullptr) napi_delete_reference(env, ref);
     ref = nullptr;
+  }
+};
+
+/* The JS side of a module that hands bytes to JS: its callbacks and the slab JS gets them in. */
+template <size_t N>
+struct JsModule : JsCallbacks<N> {
+  Slab slab;
+
+  /* JS let go of the module (its external's finalizer): no more calls, the slab is JS's alone. */
+  void drop() {
+    JsCallbacks<N>::drop();
+    slab.release(this->env);
   }
 };
 

@@ -19,23 +19,17 @@ namespace {
 // bytes can be more) gets a slab of its own size.
 constexpr size_t kSlabSize = 256 * 1024;
 
+// The JS callbacks, by index into JsState::js. They run with a callback scope: microtasks (the
+// awaits that follow a settled query, and the next query's write) run before the engine flushes.
+enum Callback : size_t { kOnData, kOnDrain, kOnClosed };
+constexpr const char* kCallbackNames[] = {"onData", "onDrain", "onClosed"};
+
+// Reads are appended to the slab; JS's views keep replaced slabs alive as long as needed.
 struct JsState {
-  napi_env env = nullptr;
-  napi_ref on_data = nullptr;
-  napi_ref on_drain = nullptr;
-  napi_ref on_closed = nullptr;
-  napi_async_context async = nullptr;
-  napi::Slab slab;  // reads are appended; JS's views keep replaced slabs alive as long as needed
-  bool alive = true;  // false once JS dropped the protocol: events are no longer delivered
+  napi::JsModule<3> js;
 };
 
 JsState* js_of(WireModule* m) { return static_cast<JsState*>(m->js); }
-
-// Calls JS from an engine callback: microtasks (the awaits that follow a settled query, and the
-// next query's write) run before the engine flushes this connection.
-void call(JsState* js, napi_ref fn_ref, size_t argc, napi_value* argv) {
-  napi::call_js(js->env, js->async, fn_ref, argc, argv, nullptr);
-}
 
 using napi::number;
 
@@ -43,38 +37,34 @@ using napi::number;
 
 void js_data(WireModule* m, uint64_t id, const uint8_t* data, size_t len) {
   JsState* js = js_of(m);
-  if (!js->alive) return;
-  napi::HandleScope scope(js->env);
-  napi_value fresh = js->slab.available() >= len ? nullptr : js->slab.replace(js->env, len, kSlabSize);
-  if (js->slab.available() < len) {
+  if (!js->js.alive) return;
+  napi_env env = js->js.env;
+  napi::HandleScope scope(env);
+  napi_value fresh = js->js.slab.available() >= len ? nullptr : js->js.slab.replace(env, len, kSlabSize);
+  if (js->js.slab.available() < len) {
     // Out of memory for a slab: the session cannot go on without these bytes.
     if (fa_conn* conn = m->find(id)) m->api->conn_close(conn, FA_CLOSE_ABORT);
     return;
   }
-  std::memcpy(js->slab.data + js->slab.used, data, len);
-  napi_value argv[4] = {number(js->env, static_cast<double>(id)),
-                        number(js->env, static_cast<double>(js->slab.used)),
-                        number(js->env, static_cast<double>(len)), fresh};
-  js->slab.used += len;
-  if (fresh == nullptr) napi_get_undefined(js->env, &argv[3]);
-  call(js, js->on_data, 4, argv);
+  std::memcpy(js->js.slab.data + js->js.slab.used, data, len);
+  napi_value argv[4] = {number(env, static_cast<double>(id)), number(env, static_cast<double>(js->js.slab.used)),
+                        number(env, static_cast<double>(len)), fresh};
+  js->js.slab.used += len;
+  if (fresh == nullptr) napi_get_undefined(env, &argv[3]);
+  js->js.call(kOnData, 4, argv);
 }
 
-void js_drain(WireModule* m, uint64_t id) {
+// onDrain(id) / onClosed(id, reason): events that carry only the session (and a number).
+static void js_session_event(WireModule* m, Callback callback, uint64_t id, size_t argc, double extra) {
   JsState* js = js_of(m);
-  if (!js->alive) return;
-  napi::HandleScope scope(js->env);
-  napi_value argv[1] = {number(js->env, static_cast<double>(id))};
-  call(js, js->on_drain, 1, argv);
+  if (!js->js.alive) return;
+  napi::HandleScope scope(js->js.env);
+  napi_value argv[2] = {number(js->js.env, static_cast<double>(id)), number(js->js.env, extra)};
+  js->js.call(callback, argc, argv);
 }
 
-void js_closed(WireModule* m, uint64_t id, fa_close_reason reason) {
-  JsState* js = js_of(m);
-  if (!js->alive) return;
-  napi::HandleScope scope(js->env);
-  napi_value argv[2] = {number(js->env, static_cast<double>(id)), number(js->env, reason)};
-  call(js, js->on_closed, 2, argv);
-}
+void js_drain(WireModule* m, uint64_t id) { js_session_event(m, kOnDrain, id, 1, 0); }
+void js_closed(WireModule* m, uint64_t id, fa_close_reason reason) { js_session_event(m, kOnClosed, id, 2, reason); }
 
 void js_release(WireModule* m) { delete js_of(m); }
 
@@ -144,13 +134,9 @@ napi_value js_close(napi_env env, napi_callback_info info) {
 }
 
 // The protocol external's finalizer: JS let go of the module, so no more events go to JS.
-void finalize_protocol(napi_env env, void* data, void*) {
+void finalize_protocol(napi_env, void* data, void*) {
   auto* m = static_cast<WireModule*>(data);
-  JsState* js = js_of(m);
-  js->alive = false;
-  for (napi_ref r : {js->on_data, js->on_drain, js->on_closed}) napi_delete_reference(env, r);
-  js->slab.release(env);
-  napi_async_destroy(env, js->async);
+  js_of(m)->js.drop();
   module_release(m);
 }
 
@@ -161,37 +147,23 @@ napi_value create_wire_protocol(napi_env env, napi_callback_info info) {
   const fa_engine_api* api = napi::create_call_args(env, info, argv, "createWireProtocol", "createWireProtocol(engineApi, callbacks)");
   if (api == nullptr) return nullptr;
   auto* js = new JsState();
-  js->env = env;
-  if (!napi::callback_refs(env, argv[1], {"onData", "onDrain", "onClosed"},
-                           {&js->on_data, &js->on_drain, &js->on_closed}, "createWireProtocol")) {
+  if (!js->js.bind(env, argv[1], kCallbackNames, "createWireProtocol", "fasterapi.pgwire")) {
     delete js;
     return nullptr;
   }
-  js->async = napi::async_context(env, "fasterapi.pgwire");
-
   WireModule* m = create_module(api, js);
-  napi_value result, protocol;
-  FA_NAPI_CHECK(napi_create_object(env, &result));
-  protocol = napi::protocol_external(env, &m->proto, finalize_protocol, m);
-  if (protocol == nullptr) return nullptr;
-  FA_NAPI_CHECK(napi_set_named_property(env, result, "protocol", protocol));
   const napi::Method methods[] = {
       {"write", js_write},
       {"pauseReading", js_pause},
       {"resumeReading", js_resume},
       {"close", js_close},
   };
-  if (!napi::define_methods(env, result, methods, m)) return nullptr;
-  return result;
+  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
 }
 
 }  // namespace
 }  // namespace fasterapi::pgwire
 
 NAPI_MODULE_INIT() {
-  napi_value fn;
-  napi_create_function(env, "createWireProtocol", NAPI_AUTO_LENGTH, fasterapi::pgwire::create_wire_protocol,
-                       nullptr, &fn);
-  napi_set_named_property(env, exports, "createWireProtocol", fn);
-  return exports;
+  return fasterapi::napi::export_function(env, exports, "createWireProtocol", fasterapi::pgwire::create_wire_protocol);
 }
