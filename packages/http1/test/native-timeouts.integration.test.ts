@@ -4,14 +4,14 @@
 import { connect, type Socket } from "node:net";
 import { App, definePlugin } from "@fasterapi/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { type NativeHttp1Options, NativeHttp1Transport } from "../src/index.js";
+import { type Http1Options, NativeHttp1Transport } from "../src/index.js";
 
 const apps: App[] = [];
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function start(options: NativeHttp1Options): Promise<number> {
+async function start(options: Http1Options): Promise<number> {
   const app = new App({ logger: false });
   apps.push(app);
   app.register(
