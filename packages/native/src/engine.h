@@ -16,6 +16,7 @@
 #include "fasterapi/engine_abi.h"
 #include "timer_wheel.h"
 #include "tls.h"
+#include "udp_endpoints.h"
 
 namespace fasterapi {
 
@@ -91,6 +92,8 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
   EngineStats& mutable_stats() { return stats_; }
   size_t listener_count() const { return listeners_.size(); }
+  UdpEndpoints* udp() { return &udp_; }
+  const UdpEndpoints* udp() const { return &udp_; }
 
   // Used by listeners and connections.
   uv_loop_t* loop() const { return loop_; }
@@ -104,6 +107,8 @@ class Engine {
   void connection_gone(Connection* conn);
   void listener_gone(Listener* listener);
   void schedule(Connection* conn, unsigned flags);
+  // A UDP endpoint was bound or is gone; may free the engine during teardown.
+  void udp_endpoints_changed();
 
  private:
   static void on_turn_end(uv_check_t* h);
@@ -132,6 +137,7 @@ class Engine {
   std::unique_ptr<uint8_t[]> plain_buffer_;
   std::unique_ptr<uint8_t[]> staging_buffer_;
   EngineStats stats_;
+  UdpEndpoints udp_{this};
   uint64_t next_id_ = 1;
   int own_handles_open_ = 0;
   bool closing_ = false;

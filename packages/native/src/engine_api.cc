@@ -7,6 +7,7 @@
 
 #include "connection.h"
 #include "engine.h"
+#include "udp_api.h"
 
 namespace fasterapi {
 namespace {
@@ -71,6 +72,7 @@ const fa_engine_api kApi = {
     conn_alpn,
     conn_server_name,
     conn_switch_protocol,
+    udp_api(),
 };
 
 }  // namespace
