@@ -154,7 +154,7 @@ describe("UDP endpoints", () => {
     expect(engine.stats()).toMatchObject({ udpTruncated: 2, udpDatagramsIn: 50 });
   });
 
-  it("refuses oversize datagrams and GSO trains with FA_UDP_SEND_TOO_LARGE and sends nothing of them", async () => {
+  it("refuses oversize datagrams and GSO trains (TOO_LARGE) and unset peers (INVALID), sending nothing of them", async () => {
     const engine = newEngine();
     const proto = udp.createProtocol(engine.api, { echo: false });
     await engine.bindUdp({ host: "127.0.0.1" }, proto);
@@ -167,6 +167,7 @@ describe("UDP endpoints", () => {
     // One oversize message refuses the whole batch.
     expect(udp.send(proto, { ...target, size: 65_508, count: 2 })).toBe(UDP_SEND.tooLarge);
     expect(udp.send(proto, { ...target, size: 6_500, segmentSize: 100 })).toBe(UDP_SEND.tooLarge); // 65 segments
+    expect(udp.send(proto, { host: "", port: 0, size: 10 })).toBe(UDP_SEND.invalid);
     expect(engine.stats().udpDatagramsOut).toBe(3);
     expect(udp.send(proto, { ...target, size: 65_507 })).toBe(UDP_SEND.ok);
     await waitFor(() => sizes.length === 4);
@@ -340,7 +341,7 @@ describe("UDP backpressure", () => {
       { encoding: "utf8", env, timeout: 60_000 },
     );
     expect(run.status, run.stderr).toBe(0);
-    const { fits, overflows } = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}");
+    const { fits, overflows, closed } = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}");
 
     // 900 datagrams: more than the socket buffer holds, less than the queue limit: all arrive, in order.
     expect(fits.code).toBe(UDP_SEND.queued);
@@ -357,5 +358,14 @@ describe("UDP backpressure", () => {
     expect(dropped).toBeGreaterThan(0);
     expect(overflows.arrived).toEqual(Array.from({ length: 3000 - dropped }, (_, i) => i));
     expect(overflows.stats.udpDatagramsOut).toBe(900 + 3000 - dropped);
+
+    // Engine close with 1000 datagrams mostly queued: every one was sent or counted as dropped.
+    expect(closed.code).toBe(UDP_SEND.queued);
+    const sent = closed.after.udpDatagramsOut - closed.before.udpDatagramsOut;
+    const droppedAtClose = closed.after.udpSendDropped - closed.before.udpSendDropped;
+    expect(droppedAtClose).toBeGreaterThan(0);
+    expect(sent + droppedAtClose).toBe(1000);
+    expect(closed.arrived).toBe(sent);
+    expect(closed.after.udpEndpoints).toBe(0);
   }, 90_000);
 });
