@@ -1,7 +1,8 @@
 // The engine: one per JS thread that wants native sockets. Owns the protocol registry (and
-// the ALPN preference list built from it), listeners, live connections, the timer wheel,
-// buffers, deferred per-connection work run at the end of each loop turn, stats, and the
-// graceful close / teardown sequences. It runs on Node's own uv loop and never on another thread.
+// the ALPN preference list built from it), listeners, live connections, UDP endpoints, the
+// timer wheel, buffers, deferred per-connection work run at the end of each loop turn, stats,
+// and the graceful close / teardown sequences. It runs on Node's own uv loop and never on
+// another thread.
 #pragma once
 
 #include <uv.h>

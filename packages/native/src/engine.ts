@@ -1,6 +1,6 @@
 // Typed wrapper over the native engine: listen (with host resolution, TLS PEM and SNI
-// normalisation), protocol registration, promise-based graceful close, stats. It carries
-// no protocol logic: protocol addons (http1-native, ...) supply ProtocolHandles.
+// normalisation), protocol registration, UDP endpoints, promise-based graceful close, stats.
+// It carries no protocol logic: protocol addons (http1-native, ...) supply ProtocolHandles.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import {
@@ -43,7 +43,10 @@ export interface EngineUdpBindOptions {
   reusePort?: boolean;
   /** IPv6 hosts only: refuse IPv4 datagrams (IPV6_V6ONLY). Default false. */
   ipv6Only?: boolean;
-  /** Receive slot size (1..65535, default 2048): longer datagrams are dropped and counted. */
+  /**
+   * Receive slot size (1..65535, default 2048): longer datagrams are dropped and counted
+   * (`udpTruncated`). Each endpoint reserves 64 slots of this size.
+   */
   maxDatagramSize?: number;
   /** Use UDP GSO when the kernel offers it (default true); else the engine cuts trains itself. */
   gso?: boolean;
