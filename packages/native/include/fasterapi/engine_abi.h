@@ -197,7 +197,7 @@ struct fa_engine_api {
    * far. Returns 0, or -1 if on_open refused (the connection is then aborted). */
   int (*conn_switch_protocol)(fa_conn *conn, fa_protocol *proto);
 
-  /* UDP endpoint services (see "UDP endpoints" below). Keep this the last member. */
+  /* UDP endpoint services (see "UDP endpoints" below). */
   const struct fa_udp_api *udp;
 };
 
@@ -216,8 +216,9 @@ struct fa_engine_api {
 #define FA_UDP_PROTOCOL_TAG_LOWER 0x6661737465726170ULL
 #define FA_UDP_PROTOCOL_TAG_UPPER 0x6975647070000002ULL /* "iudpp" v2 */
 
-/* Largest UDP payload in one datagram: 65535 - 8 (UDP) - 20 (IPv4) / - 0 (IPv6 counts no
- * header in its payload length). IPv4-mapped IPv6 peers get the IPv4 limit. */
+/* Largest UDP payload in one datagram. IPv4: 65535 - 20 (IP header) - 8 (UDP header); IPv6's
+ * 65535-byte payload length excludes its fixed header: 65535 - 8. IPv4-mapped peers get the
+ * IPv4 limit. */
 #define FA_UDP_MAX_PAYLOAD_V4 65507
 #define FA_UDP_MAX_PAYLOAD_V6 65527
 /* Most datagrams one GSO send may carry (the kernel's UDP_MAX_SEGMENTS). */
