@@ -69,8 +69,10 @@ UdpEndpoint* UdpEndpoint::open(UdpEndpoints* owner, uv_loop_t* loop, const fa_en
   if (proto->on_open != nullptr && proto->on_open(self, proto->data) != 0) {
     *error = std::string("the UDP module '") + proto->name + "' refused the endpoint";
     self->refused_ = true;
-    self->closing_ = true;
-    uv_close(reinterpret_cast<uv_handle_t*>(&self->poll_), on_closed);
+    if (!self->closing_) {  // on_open may have closed it itself before saying no
+      self->closing_ = true;
+      uv_close(reinterpret_cast<uv_handle_t*>(&self->poll_), on_closed);
+    }
     return nullptr;
   }
   return self;
