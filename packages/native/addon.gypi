@@ -32,6 +32,13 @@
         "src/listener.cc",
         "src/timer_heap.cc",
         "src/tls.cc",
+        "src/udp_api.cc",
+        "src/udp_endpoint.cc",
+        "src/udp_endpoints.cc",
+        "src/udp_receive_batch.cc",
+        "src/udp_send_batch.cc",
+        "src/udp_send_queue.cc",
+        "src/udp_socket.cc",
         "src/write_queue.cc"
       ]
     },
@@ -40,6 +47,11 @@
       # echo protocol module built as its own addon, proving the ABI works across .node files.
       "target_name": "echo_protocol_fixture",
       "sources": ["test/fixtures/echo-protocol/echo_protocol.cc"]
+    },
+    {
+      # Test fixture only (not shipped): a UDP echo module, the example of the UDP endpoint ABI.
+      "target_name": "udp_echo_fixture",
+      "sources": ["test/fixtures/udp-echo/udp_echo.cc"]
     }
   ]
 }

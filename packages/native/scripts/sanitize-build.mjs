@@ -9,15 +9,16 @@ const scripts = fileURLToPath(new URL(".", import.meta.url));
 /** The engine package's directory (its own addon is one that tests usually need too). */
 export const engineDir = join(scripts, "..");
 
-/** Newest modification time among a package's native sources (and the engine ABI header). */
+/** Newest modification time among a package's native sources, test fixture addons and the engine ABI header. */
 function newestSource(dir) {
   let newest = statSync(join(dir, "addon.gypi")).mtimeMs;
-  const folders = [
-    join(dir, "src"),
-    join(dir, "test", "fixtures", "echo-protocol"),
-    join(engineDir, "include", "fasterapi"),
-  ];
-  for (const folder of folders) {
+  const fixtures = join(dir, "test", "fixtures");
+  const fixtureDirs = existsSync(fixtures)
+    ? readdirSync(fixtures, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => join(fixtures, entry.name))
+    : [];
+  for (const folder of [join(dir, "src"), join(engineDir, "include", "fasterapi"), ...fixtureDirs]) {
     if (!existsSync(folder)) continue;
     for (const name of readdirSync(folder)) {
       if (/\.(cc|h)$/.test(name)) newest = Math.max(newest, statSync(join(folder, name)).mtimeMs);

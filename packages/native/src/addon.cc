@@ -18,6 +18,7 @@ namespace {
 const napi_type_tag kApiTag = {FA_ENGINE_API_TAG_LOWER, FA_ENGINE_API_TAG_UPPER};
 const napi_type_tag kProtocolTag = {FA_PROTOCOL_TAG_LOWER, FA_PROTOCOL_TAG_UPPER};
 const napi_type_tag kEngineTag = {FA_ENGINE_TAG_LOWER, FA_ENGINE_TAG_UPPER};
+const napi_type_tag kUdpProtocolTag = {FA_UDP_PROTOCOL_TAG_LOWER, FA_UDP_PROTOCOL_TAG_UPPER};
 
 struct EngineHandle;
 
@@ -374,6 +375,51 @@ napi_value engine_adopt(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// bindUdp({ host, port, reusePort, ipv6Only, maxDatagramSize, gso, receiveBufferSize,
+// sendBufferSize }, udpProtocol) -> port. engine.ts checks and fills in every field.
+napi_value engine_bind_udp(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  EngineHandle* h = unwrap(env, info, &argv, 2, "bindUdp(options, udpProtocol)");
+  if (h == nullptr) return nullptr;
+  bool tagged = false;
+  void* proto = nullptr;
+  if (napi_check_object_type_tag(env, argv[1], &kUdpProtocolTag, &tagged) != napi_ok ||
+      !tagged || napi_get_value_external(env, argv[1], &proto) != napi_ok) {
+    return throw_error(env, "ERR_FASTERAPI_PROTOCOL",
+                       "expected a UDP protocol module handle created by a FasterAPI UDP addon");
+  }
+  UdpBindOptions opts;
+  napi_value v;
+  int32_t number = 0;
+  uint32_t size = 0;
+  if (napi_get_named_property(env, argv[0], "host", &v) != napi_ok || !get_string(env, v, &opts.host)) {
+    return throw_error(env, "ERR_INVALID_ARG_TYPE", "host must be a string");
+  }
+  if (napi_get_named_property(env, argv[0], "port", &v) == napi_ok &&
+      napi_get_value_int32(env, v, &number) == napi_ok) {
+    opts.port = number;
+  }
+  if (napi_get_named_property(env, argv[0], "reusePort", &v) == napi_ok) napi_get_value_bool(env, v, &opts.reuse_port);
+  if (napi_get_named_property(env, argv[0], "ipv6Only", &v) == napi_ok) napi_get_value_bool(env, v, &opts.ipv6_only);
+  if (napi_get_named_property(env, argv[0], "gso", &v) == napi_ok) napi_get_value_bool(env, v, &opts.gso);
+  if (napi_get_named_property(env, argv[0], "maxDatagramSize", &v) == napi_ok &&
+      napi_get_value_uint32(env, v, &size) == napi_ok) {
+    opts.max_datagram = size;
+  }
+  if (napi_get_named_property(env, argv[0], "receiveBufferSize", &v) == napi_ok) {
+    napi_get_value_int32(env, v, &opts.receive_buffer);
+  }
+  if (napi_get_named_property(env, argv[0], "sendBufferSize", &v) == napi_ok) {
+    napi_get_value_int32(env, v, &opts.send_buffer);
+  }
+  std::string error;
+  const int bound = h->engine->udp()->bind(opts, static_cast<fa_udp_protocol*>(proto), &error);
+  if (bound < 0) return throw_error(env, "ERR_FASTERAPI_BIND_UDP", error);
+  napi_value result;
+  napi_create_int32(env, bound, &result);
+  return result;
+}
+
 // close(graceMs, callback)
 napi_value engine_close(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -422,6 +468,15 @@ napi_value engine_stats(napi_env env, napi_callback_info info) {
   set_number(env, obj, "tlsHandshakes", static_cast<double>(s.tls_handshakes));
   set_number(env, obj, "tlsErrors", static_cast<double>(s.tls_errors));
   set_number(env, obj, "listeners", static_cast<double>(h->engine->listener_count()));
+  const UdpEndpoints* udp = h->engine->udp();
+  set_number(env, obj, "udpEndpoints", static_cast<double>(udp->count()));
+  set_number(env, obj, "udpDatagramsIn", static_cast<double>(udp->stats().datagrams_in));
+  set_number(env, obj, "udpDatagramsOut", static_cast<double>(udp->stats().datagrams_out));
+  set_number(env, obj, "udpBytesIn", static_cast<double>(udp->stats().bytes_in));
+  set_number(env, obj, "udpBytesOut", static_cast<double>(udp->stats().bytes_out));
+  set_number(env, obj, "udpTruncated", static_cast<double>(udp->stats().truncated));
+  set_number(env, obj, "udpSendErrors", static_cast<double>(udp->stats().send_errors));
+  set_number(env, obj, "udpSendDropped", static_cast<double>(udp->stats().send_dropped));
   return obj;
 }
 
@@ -454,6 +509,7 @@ NAPI_MODULE_INIT() {
       {"registerProtocol", nullptr, engine_register_protocol, nullptr, nullptr, nullptr,
        napi_default, nullptr},
       {"adopt", nullptr, engine_adopt, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bindUdp", nullptr, engine_bind_udp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, engine_close, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, engine_stats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"handle", nullptr, engine_handle, nullptr, nullptr, nullptr, napi_default, nullptr},

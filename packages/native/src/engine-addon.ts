@@ -5,6 +5,7 @@ import { loadAddon, platformPackage } from "./load-addon.js";
 declare const engineApiBrand: unique symbol;
 declare const protocolBrand: unique symbol;
 declare const engineHandleBrand: unique symbol;
+declare const udpProtocolBrand: unique symbol;
 
 /** The engine's C function table (`const fa_engine_api*`) as a type-tagged external. */
 export type EngineApiHandle = { readonly [engineApiBrand]: true };
@@ -12,6 +13,21 @@ export type EngineApiHandle = { readonly [engineApiBrand]: true };
 export type ProtocolHandle = { readonly [protocolBrand]: true };
 /** One engine (`fa_engine*`) as a type-tagged external, for modules that arm timers or turn hooks. */
 export type EngineHandle = { readonly [engineHandleBrand]: true };
+/** A UDP module (`fa_udp_protocol*`, e.g. HTTP/3) created by a UDP addon, as a type-tagged external. */
+export type UdpProtocolHandle = { readonly [udpProtocolBrand]: true };
+
+/** Every field of `Engine.bindUdp`'s options, checked and defaulted by the wrapper. */
+export interface NativeUdpBindOptions {
+  host: string;
+  port: number;
+  reusePort: boolean;
+  ipv6Only: boolean;
+  maxDatagramSize: number;
+  gso: boolean;
+  /** SO_RCVBUF / SO_SNDBUF in bytes; 0 keeps the system default. */
+  receiveBufferSize: number;
+  sendBufferSize: number;
+}
 
 export interface NativeTlsOptions {
   key: Buffer;
@@ -34,6 +50,20 @@ export interface EngineStats {
   tlsErrors: number;
   /** Listening sockets. */
   listeners: number;
+  /** Bound UDP endpoints. */
+  udpEndpoints: number;
+  /** Datagrams handed to UDP modules, and their payload bytes. */
+  udpDatagramsIn: number;
+  udpBytesIn: number;
+  /** Datagrams handed to the kernel (a GSO train counts as its datagrams), and their bytes. */
+  udpDatagramsOut: number;
+  udpBytesOut: number;
+  /** Received datagrams longer than `maxDatagramSize`: dropped, never delivered. */
+  udpTruncated: number;
+  /** Datagrams the kernel refused to send (e.g. no route): skipped. */
+  udpSendErrors: number;
+  /** Datagrams dropped because the send queue was full, or still queued when an endpoint closed. */
+  udpSendDropped: number;
 }
 
 export interface NativeEngine {
@@ -47,6 +77,8 @@ export interface NativeEngine {
   registerProtocol(protocol: ProtocolHandle): void;
   /** Serves a duplicate of the connected socket `fd` with `protocol`; returns the connection id. */
   adopt(fd: number, protocol: ProtocolHandle): number;
+  /** Binds a UDP endpoint served by `protocol`; returns the bound port. */
+  bindUdp(options: NativeUdpBindOptions, protocol: UdpProtocolHandle): number;
   close(graceMs: number, done: () => void): void;
   stats(): EngineStats;
   handle(): EngineHandle;

@@ -182,6 +182,11 @@ void Engine::start_turn_end() {
   uv_idle_start(&idle_, on_turn_idle);
 }
 
+void Engine::udp_endpoints_changed() {
+  maybe_close_done();
+  update_active();  // last: during teardown it may free this engine
+}
+
 void Engine::schedule(Connection* conn, unsigned flags) {
   if (conn->pending_flags == 0) {
     if (pending_.empty() && hooks_head_ == nullptr) start_turn_end();
@@ -250,6 +255,7 @@ void Engine::close(uint32_t grace_ms) {
   std::vector<Connection*> snapshot;
   for (Connection* c = conns_; c != nullptr; c = c->next) snapshot.push_back(c);
   for (Connection* c : snapshot) c->request_shutdown();
+  udp_.shutdown_all();
   uv_timer_start(&grace_, on_grace_expired, grace_ms, 0);
   maybe_close_done();
 }
@@ -259,10 +265,13 @@ void Engine::on_grace_expired(uv_timer_t* t) {
   for (Connection* c = self->conns_; c != nullptr; c = c->next) {
     c->force_close(FA_CLOSE_REASON_SHUTDOWN);
   }
+  self->udp_.close_all(FA_CLOSE_REASON_SHUTDOWN);
 }
 
 void Engine::maybe_close_done() {
-  if (!closing_ || tearing_down_ || conns_ != nullptr || !listeners_.empty()) return;
+  if (!closing_ || tearing_down_ || conns_ != nullptr || !listeners_.empty() || !udp_.empty()) {
+    return;
+  }
   closing_ = false;  // the engine may listen again
   uv_timer_stop(&grace_);
   observer_->on_close_done();
@@ -273,6 +282,7 @@ void Engine::teardown() {
   tearing_down_ = true;
   for (Listener* l : std::vector<Listener*>(listeners_)) l->close();
   for (Connection* c = conns_; c != nullptr; c = c->next) c->force_close(FA_CLOSE_REASON_TEARDOWN);
+  udp_.close_all(FA_CLOSE_REASON_TEARDOWN);
   // Modules may free hooks and timers from now on: forget them.
   for (fa_turn_hook* hook = hooks_head_; hook != nullptr;) {
     fa_turn_hook* next = hook->next;
@@ -297,7 +307,7 @@ void Engine::on_own_handle_closed(uv_handle_t* h) {
 }
 
 void Engine::update_active() {
-  bool active = !listeners_.empty() || conns_ != nullptr;
+  bool active = !listeners_.empty() || conns_ != nullptr || !udp_.empty();
   if (tearing_down_) {
     if (!active && own_handles_open_ == 0) observer_->on_disposed();
     return;

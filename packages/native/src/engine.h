@@ -1,7 +1,8 @@
 // The engine: one per JS thread that wants native sockets. Owns the protocol registry (and
-// the default ALPN list built from it), listeners, live connections, the module timers,
-// buffers, the end-of-turn pass (module turn hooks, then deferred per-connection work), stats,
-// and the graceful close / teardown sequences. It runs on Node's own uv loop and never on another thread.
+// the default ALPN list built from it), listeners, live connections, UDP endpoints, the module
+// timers, buffers, the end-of-turn pass (module turn hooks, then deferred per-connection work),
+// stats, and the graceful close / teardown sequences. It runs on Node's own uv loop and never on
+// another thread.
 #pragma once
 
 #include <uv.h>
@@ -16,6 +17,7 @@
 #include "fasterapi/engine_abi.h"
 #include "timer_heap.h"
 #include "tls.h"
+#include "udp_endpoints.h"
 
 namespace fasterapi {
 
@@ -99,6 +101,8 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
   EngineStats& mutable_stats() { return stats_; }
   size_t listener_count() const { return listeners_.size(); }
+  UdpEndpoints* udp() { return &udp_; }
+  const UdpEndpoints* udp() const { return &udp_; }
 
   // Used by listeners and connections.
   uv_loop_t* loop() const { return loop_; }
@@ -111,6 +115,8 @@ class Engine {
   void connection_gone(Connection* conn);
   void listener_gone(Listener* listener);
   void schedule(Connection* conn, unsigned flags);
+  // A UDP endpoint was bound or is gone; may free the engine during teardown.
+  void udp_endpoints_changed();
 
  private:
   static void on_turn_end(uv_check_t* h);
@@ -142,6 +148,7 @@ class Engine {
   std::unique_ptr<uint8_t[]> plain_buffer_;
   std::unique_ptr<uint8_t[]> staging_buffer_;
   EngineStats stats_;
+  UdpEndpoints udp_{this};
   uint64_t next_id_ = 1;
   int own_handles_open_ = 0;
   bool closing_ = false;

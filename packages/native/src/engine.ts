@@ -1,6 +1,6 @@
 // Typed wrapper over the native engine: listen (with host resolution, TLS PEM and SNI
-// normalisation), protocol registration, promise-based graceful close, stats. It carries
-// no protocol logic: protocol addons (http1-native, ...) supply ProtocolHandles.
+// normalisation), protocol registration, UDP endpoints, promise-based graceful close, stats.
+// It carries no protocol logic: protocol addons (http1-native, ...) supply ProtocolHandles.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import {
@@ -11,6 +11,7 @@ import {
   loadEngineAddon,
   type NativeEngine,
   type ProtocolHandle,
+  type UdpProtocolHandle,
 } from "./engine-addon.js";
 import { NativeAddonError } from "./load-addon.js";
 
@@ -52,6 +53,45 @@ function alpnList(alpn: readonly string[] | undefined, tls: boolean): string[] |
   return [...alpn];
 }
 
+export interface EngineUdpBindOptions {
+  /** IP address or host name; default "0.0.0.0". "::" is dual-stack unless `ipv6Only`. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** SO_REUSEPORT (default true): several engines (worker threads) may bind one port. */
+  reusePort?: boolean;
+  /** IPv6 hosts only: refuse IPv4 datagrams (IPV6_V6ONLY). Default false. */
+  ipv6Only?: boolean;
+  /**
+   * Receive slot size (1..65535, default 2048): longer datagrams are dropped and counted
+   * (`udpTruncated`). Each endpoint reserves 64 slots of this size.
+   */
+  maxDatagramSize?: number;
+  /** Use UDP GSO when the kernel offers it (default true); else the engine cuts trains itself. */
+  gso?: boolean;
+  /** SO_RCVBUF / SO_SNDBUF in bytes (default: the system's). */
+  receiveBufferSize?: number;
+  sendBufferSize?: number;
+}
+
+function optionalInteger(
+  value: number | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+async function resolveHost(host: string): Promise<string> {
+  return isIP(host) === 0 ? (await lookup(host)).address : host;
+}
+
 function pem(value: PemInput, what: string): Buffer {
   if (typeof value === "string") return Buffer.from(value);
   if (Buffer.isBuffer(value)) return value;
@@ -64,7 +104,7 @@ export class Engine {
   readonly #addon: EngineAddon;
   // Handles stay referenced from JS while the engine may use them (belt and braces: the
   // addons also reference-count the C side).
-  readonly #protocols = new Set<ProtocolHandle>();
+  readonly #protocols = new Set<ProtocolHandle | UdpProtocolHandle>();
   #handle: EngineHandle | undefined;
 
   /** Throws NativeAddonError when the engine addon is not available. */
@@ -96,8 +136,7 @@ export class Engine {
       throw new RangeError(`port must be an integer between 0 and 65535, got ${port}`);
     }
     const alpn = alpnList(options.alpn, options.tls !== undefined);
-    let host = options.host ?? "0.0.0.0";
-    if (isIP(host) === 0) host = (await lookup(host)).address;
+    const host = await resolveHost(options.host ?? "0.0.0.0");
     const tls = options.tls
       ? {
           key: pem(options.tls.key, "tls.key"),
@@ -132,8 +171,28 @@ export class Engine {
   }
 
   /**
+   * Binds a UDP endpoint (e.g. for QUIC) served by `protocol`; resolves to the bound port.
+   * The endpoint lives until its module closes it or the engine closes.
+   */
+  async bindUdp(options: EngineUdpBindOptions, protocol: UdpProtocolHandle): Promise<number> {
+    const bind = {
+      host: await resolveHost(options.host ?? "0.0.0.0"),
+      port: optionalInteger(options.port, "port", 0, 65535, 0),
+      reusePort: options.reusePort ?? true,
+      ipv6Only: options.ipv6Only ?? false,
+      maxDatagramSize: optionalInteger(options.maxDatagramSize, "maxDatagramSize", 1, 65535, 2048),
+      gso: options.gso ?? true,
+      receiveBufferSize: optionalInteger(options.receiveBufferSize, "receiveBufferSize", 0, 2 ** 31 - 1, 0),
+      sendBufferSize: optionalInteger(options.sendBufferSize, "sendBufferSize", 0, 2 ** 31 - 1, 0),
+    };
+    this.#protocols.add(protocol);
+    return this.#native.bindUdp(bind, protocol);
+  }
+
+  /**
    * Stops accepting, asks every connection's protocol to finish (idle ones close at once),
-   * and resets whatever is still open after `graceMs`. The engine may listen again afterwards.
+   * and resets whatever is still open after `graceMs`. UDP endpoints close too (their modules
+   * may finish first). The engine may listen again afterwards.
    */
   close(graceMs = 10_000): Promise<void> {
     if (!Number.isInteger(graceMs) || graceMs < 0) {

@@ -7,6 +7,7 @@
 
 #include "connection.h"
 #include "engine.h"
+#include "udp_api.h"
 
 namespace fasterapi {
 namespace {
@@ -91,6 +92,7 @@ const fa_engine_api kApi = {
     timer_start,
     timer_stop,
     turn_hook_request,
+    udp_api(),
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Public surface of @fasterapi/native: the addon loader every FasterAPI package uses, and the
 // typed engine wrapper. Protocol logic lives in the protocol packages, not here.
 
-export type { EngineListenOptions, PemInput, TlsOptions } from "./engine.js";
+export type { EngineListenOptions, EngineUdpBindOptions, PemInput, TlsOptions } from "./engine.js";
 export { Engine, engineApi } from "./engine.js";
 export type {
   EngineAddon,
@@ -10,7 +10,9 @@ export type {
   EngineStats,
   NativeEngine,
   NativeTlsOptions,
+  NativeUdpBindOptions,
   ProtocolHandle,
+  UdpProtocolHandle,
 } from "./engine-addon.js";
 export { loadEngineAddon } from "./engine-addon.js";
 export type { LoadAddonOptions } from "./load-addon.js";

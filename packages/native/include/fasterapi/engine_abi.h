@@ -42,6 +42,7 @@ extern "C" {
 typedef struct fa_engine fa_engine; /* opaque: one per engine instance (per JS thread) */
 typedef struct fa_engine_api fa_engine_api;
 typedef struct fa_protocol fa_protocol;
+struct fa_udp_api; /* UDP endpoint services, defined at the end of this header */
 
 /* One accepted connection. Only this public prefix is visible; the engine's state follows it.
  * Callbacks get only the conn, so everything a module needs is reachable from here without
@@ -243,6 +244,145 @@ struct fa_engine_api {
    * pass (never re-entered, never run in a loop within one pass). Set fn and arg
    * before the first request and keep the hook alive while it is queued. */
   void (*turn_hook_request)(fa_engine *engine, fa_turn_hook *hook);
+
+  /* UDP endpoint services (see "UDP endpoints" below). */
+  const struct fa_udp_api *udp;
+};
+
+/* ---- UDP endpoints (for QUIC / HTTP/3) ----------------------------------------------------
+ *
+ * An endpoint is one bound, non-blocking UDP socket the engine polls on its loop. It reads in
+ * batches (recvmmsg) into pooled slots and hands a whole batch to the module's on_datagrams,
+ * each datagram with its peer address, the local address it was sent to (IP_PKTINFO /
+ * IPV6_PKTINFO, so a wildcard-bound server can answer from the right address) and its ECN
+ * bits. The module sends in batches (sendmmsg; one buffer cut into equal datagrams with UDP GSO
+ * where the kernel offers it). Connection-ID routing and everything QUIC are the module's. */
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#define FA_UDP_PROTOCOL_TAG_LOWER 0x6661737465726170ULL
+#define FA_UDP_PROTOCOL_TAG_UPPER 0x6975647070000002ULL /* "iudpp" v2 */
+
+/* Largest UDP payload in one datagram. IPv4: 65535 - 20 (IP header) - 8 (UDP header); IPv6's
+ * 65535-byte payload length excludes its fixed header: 65535 - 8. IPv4-mapped peers get the
+ * IPv4 limit. */
+#define FA_UDP_MAX_PAYLOAD_V4 65507
+#define FA_UDP_MAX_PAYLOAD_V6 65527
+/* Most datagrams one GSO send may carry (the kernel's UDP_MAX_SEGMENTS). */
+#define FA_UDP_MAX_SEGMENTS 64
+
+/* An IPv4 or IPv6 socket address (sa.sa_family tells which; AF_UNSPEC = none). Ports and
+ * addresses are in network byte order, as the kernel gives them. */
+typedef union fa_udp_addr {
+  struct sockaddr sa;
+  struct sockaddr_in in4;
+  struct sockaddr_in6 in6;
+} fa_udp_addr;
+
+typedef struct fa_udp_protocol fa_udp_protocol;
+typedef struct fa_udp_api fa_udp_api;
+
+/* One endpoint; like fa_conn, only this prefix is public. `api->udp` holds the services,
+ * `protocol->data` the module instance; `user_data` is the module's (it may assign it). */
+typedef struct fa_udp_endpoint {
+  const fa_engine_api *api;
+  fa_udp_protocol *protocol;
+  void *user_data;
+} fa_udp_endpoint;
+
+/* A received datagram. `data` points into the engine's receive slots and is valid only until
+ * on_datagrams returns: copy what you keep. */
+typedef struct fa_udp_datagram {
+  const uint8_t *data;
+  size_t len;
+  fa_udp_addr peer;  /* who sent it */
+  fa_udp_addr local; /* the address it was sent to (port = the endpoint's port) */
+  uint8_t ecn;       /* ECN codepoint from the IP header: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE */
+} fa_udp_datagram;
+
+/* A datagram (or, with segment_size, a GSO train of datagrams) to send. */
+typedef struct fa_udp_send {
+  const uint8_t *data;
+  size_t len;
+  fa_udp_addr peer;      /* destination */
+  fa_udp_addr local;     /* source address (e.g. a received datagram's `local`), or AF_UNSPEC */
+  uint16_t segment_size; /* 0: one datagram; else cut `len` into datagrams of this size, the
+                          * last may be shorter (at most FA_UDP_MAX_SEGMENTS of them) */
+  uint8_t ecn;           /* ECN codepoint to set (0..3) */
+} fa_udp_send;
+
+/* fa_udp_api.send results. */
+#define FA_UDP_SEND_OK 0       /* all handed to the kernel */
+#define FA_UDP_SEND_QUEUED 1   /* the socket was full: the rest was copied into the endpoint's
+                                * queue and goes out as the socket drains; on_writable follows */
+#define FA_UDP_SEND_DROPPED 2  /* the socket was full and the queue reached its limit: the
+                                * datagrams past the limit were dropped (counted as sendDropped);
+                                * on_writable follows */
+#define FA_UDP_SEND_CLOSED (-1)    /* the endpoint is closing; nothing was sent */
+#define FA_UDP_SEND_TOO_LARGE (-2) /* a datagram or segment exceeds the payload limit, or a GSO
+                                    * train has more than FA_UDP_MAX_SEGMENTS: nothing was sent */
+#define FA_UDP_SEND_INVALID (-3)   /* a peer address is not IPv4/IPv6: nothing was sent */
+
+/* A UDP module: like fa_protocol, a table the module allocates and reference-counts. */
+struct fa_udp_protocol {
+  uint32_t abi_version; /* FA_ENGINE_ABI_VERSION */
+  uint32_t size;        /* sizeof(fa_udp_protocol) as the module was compiled */
+  const char *name;     /* for diagnostics ("h3") */
+  void *data;           /* module instance state, handed to on_open */
+
+  /* Optional. The endpoint is bound. Return 0 to keep it, non-zero to refuse it (the bind then
+   * fails; on_close is NOT called). */
+  int (*on_open)(fa_udp_endpoint *ep, void *data);
+
+  /* A batch of n >= 1 datagrams arrived (at most one recvmmsg batch per call). Sends made here
+   * go out before this returns. Datagrams longer than the receive slot never arrive here:
+   * the engine drops and counts them as truncated. */
+  void (*on_datagrams)(fa_udp_endpoint *ep, const fa_udp_datagram *datagrams, size_t n);
+
+  /* Optional. The send queue emptied after send returned FA_UDP_SEND_QUEUED or _DROPPED. */
+  void (*on_writable)(fa_udp_endpoint *ep);
+
+  /* Optional. The engine is closing gracefully: finish (e.g. send CONNECTION_CLOSE), then call
+   * udp->close. If NULL the engine closes the endpoint at once. After the grace period the
+   * engine closes it (reason FA_CLOSE_REASON_SHUTDOWN). */
+  void (*on_shutdown)(fa_udp_endpoint *ep);
+
+  /* The endpoint is gone; exactly once per endpoint on_open accepted, never inside another
+   * callback of this endpoint. The pointer is invalid once it returns. TEARDOWN: no JS. */
+  void (*on_close)(fa_udp_endpoint *ep, fa_close_reason reason);
+
+  void (*retain)(fa_udp_protocol *self);  /* optional */
+  void (*release)(fa_udp_protocol *self); /* optional */
+};
+
+/* UDP services: `ep->api->udp`. Every call is for an endpoint whose on_close has not run. */
+struct fa_udp_api {
+  uint32_t abi_version;
+  uint32_t size;
+
+  /* Sends n messages in order, batched with sendmmsg (GSO for segment_size > 0 when the kernel
+   * offers it, else the engine cuts the train itself). Data is not kept past the call unless
+   * queued (then copied). While anything is queued, new messages queue behind it so order
+   * holds. A datagram the kernel refuses (e.g. unreachable network) is skipped and counted as
+   * a send error. Returns FA_UDP_SEND_*. */
+  int (*send)(fa_udp_endpoint *ep, const fa_udp_send *messages, size_t n);
+
+  /* Payload bytes waiting in the endpoint's send queue (0 when the socket keeps up). */
+  size_t (*queued_bytes)(fa_udp_endpoint *ep);
+
+  /* The bound address (getsockname). Returns 0, or -1. */
+  int (*local_address)(fa_udp_endpoint *ep, fa_udp_addr *out);
+
+  /* FA_UDP_MAX_SEGMENTS when the kernel does UDP GSO for this endpoint, 1 when the engine
+   * cuts GSO trains itself (both work; GSO is fewer syscalls and skbs). */
+  size_t (*max_segments)(fa_udp_endpoint *ep);
+
+  /* Stops receiving, tries once more to send what is queued (the rest is dropped and counted),
+   * closes the socket; on_close(LOCAL) follows on a later callback. Idempotent. */
+  void (*close)(fa_udp_endpoint *ep);
+
+  fa_engine *(*endpoint_engine)(fa_udp_endpoint *ep);
 };
 
 #ifdef __cplusplus
