@@ -74,8 +74,9 @@ function pnpmStart(env: NodeJS.ProcessEnv): Run {
     child.stderr?.on("data", onData);
     child.once("exit", () => reject(new Error(`pnpm start exited before listening:\n${text}`)));
   });
+  // 'close', not 'exit': the last lines (the shutdown log) may still be in the pipes at 'exit'.
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
   return { child, output: () => text, port, exit };
 }
