@@ -39,6 +39,8 @@ const CONTEXT_FIELDS = new Set([
   "requestScoped",
   "allowed",
   "responded",
+  "requestId",
+  "routePath",
   "constructor",
 ]);
 
@@ -86,6 +88,9 @@ export class Context<
   /** @internal */ requestScoped: Map<Token, unknown> | null;
   /** @internal Methods for the 405 answer. */ allowed: string[] | null;
   /** @internal Set once the response went to the transport. */ responded: boolean;
+  /** @internal Set through the `id` setter (the requestId plugin). */ requestId: string | undefined;
+  /** The matched route's path template ("/items/:id"); null for the 404/405/503 answers. */
+  routePath: string | null;
 
   constructor(
     app: App,
@@ -120,6 +125,8 @@ export class Context<
     this.requestScoped = null;
     this.allowed = null;
     this.responded = false;
+    this.requestId = undefined;
+    this.routePath = null;
   }
 
   /** Query parameters (validated and coerced when the route has a query schema). */
@@ -146,9 +153,16 @@ export class Context<
     return this.userState;
   }
 
-  /** The x-request-id header when the client sent one, else a per-app sequence number. */
+  /**
+   * The id set by a hook (the requestId plugin), else the x-request-id header when the client sent
+   * one, else a per-app sequence number.
+   */
   get id(): string {
-    return this.request.header("x-request-id") ?? String(this.sequence);
+    return this.requestId ?? this.request.header("x-request-id") ?? String(this.sequence);
+  }
+  set id(value: string) {
+    this.requestId = value;
+    this.childLog = undefined;
   }
 
   /** The app logger bound to this request's id. */
