@@ -48,7 +48,15 @@ describe("logging", () => {
     const app = new App({
       docs: false,
       logRequests: false,
-      logger: { level: "info", hooks: { streamWrite: (line) => (written.push(line), "") } },
+      logger: {
+        level: "info",
+        hooks: {
+          streamWrite: (line) => {
+            written.push(line);
+            return "";
+          },
+        },
+      },
     });
     app.get("/", (ctx) => {
       ctx.log.info({ headers: ctx.headers, res: { headers: { "set-cookie": ["sid=1"] } } }, "headers");
