@@ -1,7 +1,9 @@
 // Graceful shutdown on SIGTERM/SIGINT, as close-with-grace users expect: the first signal runs
 // app.close() (transports stop accepting and drain in-flight requests up to closeGraceMs, then
-// shutdown hooks close pools) and exits 0; a second signal, or a close that overruns forceExitMs,
-// exits 1 at once. Opt-in: a library must not own the process's signals unless asked.
+// shutdown hooks close pools) and exits 0; a second signal exits at once with 128 + its number
+// (130 for SIGINT), and a close that overruns forceExitMs exits 1. Opt-in: a library must not own
+// the process's signals unless asked.
+import { constants } from "node:os";
 import type { App } from "./app.js";
 import { checkNonNegative } from "./app-options.js";
 
@@ -10,6 +12,11 @@ export interface CloseOnSignalsOptions {
   signals?: readonly NodeJS.Signals[];
   /** Exit after close() gave up waiting this long. Default closeGraceMs + 5000. */
   forceExitMs?: number;
+  /**
+   * Repeats of the first signal within this window are its echoes, not a second signal: a
+   * terminal's Ctrl-C reaches every process in the group and pnpm forwards it again. Default 1000 ms.
+   */
+  signalEchoMs?: number;
   /** How the process ends; default process.exit. Tests and supervisors may pass their own. */
   exit?: (code: number) => void;
 }
@@ -19,15 +26,18 @@ export function closeOnSignals(app: App, options: CloseOnSignalsOptions = {}): (
   const signals = options.signals ?? ["SIGTERM", "SIGINT"];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   checkNonNegative("closeOnSignals forceExitMs", options.forceExitMs);
+  checkNonNegative("closeOnSignals signalEchoMs", options.signalEchoMs);
   const forceExitMs = options.forceExitMs ?? (app.state.options.closeGraceMs ?? 10_000) + 5000;
-  let closing = false;
+  const echoMs = options.signalEchoMs ?? 1000;
+  let closingSince = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (closing) {
+    if (closingSince !== 0) {
+      if (Date.now() - closingSince <= echoMs) return;
       app.log.warn({ signal }, "second signal: exiting now");
-      exit(1);
+      exit(128 + constants.signals[signal]);
       return;
     }
-    closing = true;
+    closingSince = Date.now();
     app.log.info({ signal }, "closing: draining in-flight requests (a second signal exits at once)");
     const force = setTimeout(() => {
       app.log.error({ forceExitMs }, "close did not finish in time: exiting");
