@@ -55,7 +55,8 @@ describe("query events (node:diagnostics_channel)", () => {
     expect(starts[0]?.durationMs).toBeUndefined();
     expect(ends[0]?.rowCount).toBe(3);
     expect(ends.every((e) => typeof e.durationMs === "number" && e.durationMs >= 0)).toBe(true);
-    expect(String((ends[3]?.error as Error).message)).toMatch(/missing_table/);
+    expect(ends[3]?.error).toBeInstanceOf(Error);
+    expect((ends[3]?.error as Error | undefined)?.message).toMatch(/missing_table/);
     expect(ends[3]?.rowCount).toBeUndefined();
     // With no subscriber nothing is published.
     await pool.query("SELECT 2");
