@@ -28,9 +28,10 @@ export function buildApp({ databaseUrl, port, host = "0.0.0.0", logger = true }:
   app.register(http1({ port, host }));
   app.register(pg({ url: databaseUrl, max: 10 }));
   app.register(compression());
+  // metrics first: its hooks then see every answer, also those later plugins' hooks give early.
+  app.register(metrics());
   app.register(requestId());
   app.register(health({ checks: { postgres: pgReady } }));
-  app.register(metrics());
   app.onEvent("startup", async () => {
     const ran = await migrate(app.resolve(PgPool));
     if (ran.length) app.log.info({ migrations: ran }, "applied migrations");
