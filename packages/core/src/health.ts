@@ -83,10 +83,15 @@ export function health(options: HealthOptions = {}): Plugin<undefined> {
       });
       if (pressure === null) return;
       const monitor = pressure;
+      const exempt = new Set([
+        livenessPath,
+        readinessPath,
+        ...(options.pressure?.exemptPaths ?? ["/metrics"]),
+      ]);
       app.addHook("onReady", () => monitor.start());
       app.addHook("onClose", () => monitor.stop());
       app.addHook("onRequest", (ctx) => {
-        if (monitor.reason === null || ctx.path === livenessPath || ctx.path === readinessPath) return;
+        if (monitor.reason === null || exempt.has(ctx.path)) return;
         throw new HTTPException(503, undefined, { "retry-after": String(monitor.retryAfterSeconds) });
       });
     },

@@ -15,6 +15,11 @@ export interface PressureOptions {
   retryAfterSeconds?: number;
   /** How often the thresholds are checked. Default 1000 ms. */
   sampleIntervalMs?: number;
+  /**
+   * Paths still served under pressure besides the health routes. Default ["/metrics"]: monitoring
+   * must be able to see an overloaded process.
+   */
+  exemptPaths?: readonly string[];
 }
 
 const LOOP_RESOLUTION_MS = 10;

@@ -73,6 +73,7 @@ describe("health plugin", () => {
     expect(shed.statusCode).toBe(503);
     expect(shed.headers["retry-after"]).toBe("7");
     expect((await app.inject("/healthz")).statusCode).toBe(200);
+    expect((await app.inject("/metrics")).statusCode).toBe(404); // exempt: routed, not shed
     const ready = await app.inject("/readyz");
     expect(ready.statusCode).toBe(503);
     expect(ready.json().pressure).toMatch(/^heap used \d+ bytes > 1$/);
