@@ -1,8 +1,9 @@
 // Typed settings from the environment, validated once at startup (pydantic-settings for FasterAPI):
 // a TypeBox object whose camelCase property names map to SCREAMING_SNAKE variables (`databaseUrl`
 // -> `DATABASE_URL`, with an optional prefix). Strings are converted to the property's type, defaults
-// fill what is unset, and every bad or missing variable is reported by name in one error. It reads
-// no files (.env loading is the runtime's job: `node --env-file`).
+// fill what is unset, and every bad or missing variable is reported by name in one error (with the
+// rejected value, unless the property is `writeOnly`, JSON Schema's mark for secrets). It reads no
+// files (.env loading is the runtime's job: `node --env-file`).
 import type { Static, TObject, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
@@ -47,6 +48,13 @@ function parseRaw(schema: TSchema, raw: string): unknown {
   return Value.Convert(schema, raw);
 }
 
+/** The rejected value for the message, unless the schema marks it secret (`writeOnly: true`). */
+function shown(schema: TSchema, raw: string): string {
+  return (schema as { writeOnly?: unknown }).writeOnly === true
+    ? "value hidden"
+    : `got ${JSON.stringify(raw)}`;
+}
+
 /** Reads, converts and validates `schema`'s properties from the environment; throws SettingsError. */
 export function loadSettings<S extends TObject>(schema: S, options: SettingsOptions = {}): Static<S> {
   const env = options.env ?? process.env;
@@ -66,7 +74,7 @@ export function loadSettings<S extends TObject>(schema: S, options: SettingsOpti
     const value = parseRaw(propertySchema, raw);
     const error = Value.Errors(propertySchema, value).First();
     if (error === undefined) settings[property] = value;
-    else issues.push({ variable, message: `${error.message} (got ${JSON.stringify(raw)})` });
+    else issues.push({ variable, message: `${error.message} (${shown(propertySchema, raw)})` });
   }
   if (issues.length > 0) throw new SettingsError(issues);
   return settings as Static<S>;

@@ -68,6 +68,13 @@ describe("loadSettings", () => {
     expect(variableName("DATABASE_URL")).toBe("DATABASE_URL");
   });
 
+  it("does not echo the value of a writeOnly (secret) property", () => {
+    const Secret = t.Object({ databaseUrl: t.String({ pattern: "^postgres://", writeOnly: true }) });
+    expect(() => loadSettings(Secret, { env: { DATABASE_URL: "mysql://root:hunter2@db" } })).toThrow(
+      /^Invalid settings: DATABASE_URL: Expected string to match '\^postgres:\/\/' \(value hidden\)$/,
+    );
+  });
+
   it("reads process.env by default", () => {
     process.env.FASTERAPI_TEST_SETTING = "42";
     try {
