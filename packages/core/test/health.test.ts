@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { App, health } from "../src/index.js";
+import { App, health, type OpenApiDocument, type ReadinessReport } from "../src/index.js";
 
 describe("health plugin", () => {
   it("answers liveness and readiness with every check's result, and keeps both out of OpenAPI", async () => {
@@ -12,7 +12,7 @@ describe("health plugin", () => {
       status: "ready",
       checks: { postgres: { status: "ok" }, cache: { status: "ok" } },
     });
-    const paths = Object.keys((await app.inject("/openapi.json")).json().paths ?? {});
+    const paths = Object.keys(((await app.inject("/openapi.json")).json() as OpenApiDocument).paths);
     expect(paths).not.toContain("/healthz");
     expect(paths).not.toContain("/readyz");
   });
@@ -47,7 +47,7 @@ describe("health plugin", () => {
     expect((await app.inject("/live")).statusCode).toBe(200);
     expect((await app.inject("/ready")).statusCode).toBe(200);
     expect((await app.inject("/healthz")).statusCode).toBe(404);
-    const paths = Object.keys((await app.inject("/openapi.json")).json().paths);
+    const paths = Object.keys(((await app.inject("/openapi.json")).json() as OpenApiDocument).paths);
     expect(paths).toEqual(expect.arrayContaining(["/live", "/ready"]));
   });
 
@@ -76,7 +76,7 @@ describe("health plugin", () => {
     expect((await app.inject("/metrics")).statusCode).toBe(404); // exempt: routed, not shed
     const ready = await app.inject("/readyz");
     expect(ready.statusCode).toBe(503);
-    expect(ready.json().pressure).toMatch(/^heap used \d+ bytes > 1$/);
+    expect((ready.json() as ReadinessReport).pressure).toMatch(/^heap used \d+ bytes > 1$/);
     await app.close();
   });
 

@@ -85,7 +85,7 @@ describe("metrics plugin", () => {
         scrape.value("fasterapi_pg_query_duration_seconds_count", { operation: "SELECT", outcome: "error" }),
       ).toBe(1);
       expect(scrape.value("process_resident_memory_bytes")).toBeGreaterThan(0);
-      const doc = await (await fetch(`${base}/openapi.json`)).json();
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(doc.paths)).not.toContain("/metrics");
     } finally {
       await app.close();

@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { App, health } from "@fasterapi/core";
+import { App, health, type ReadinessReport } from "@fasterapi/core";
 import {
   PgPool,
   pg,
@@ -79,7 +79,7 @@ describe("query events (node:diagnostics_channel)", () => {
     down.register(health({ checks: { postgres: pgReady }, checkTimeoutMs: 1500 }));
     const res = await down.inject("/readyz");
     expect(res.statusCode).toBe(503);
-    expect(res.json().checks.postgres.status).toBe("error");
+    expect((res.json() as ReadinessReport).checks.postgres?.status).toBe("error");
     await down.close();
   });
 });
