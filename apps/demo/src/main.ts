@@ -3,18 +3,19 @@
 // directory. Ctrl-C or SIGTERM closes the app, stops the embedded server, removes its directory
 // and exits 0; a second signal exits at once.
 import { constants } from "node:os";
-import type { App } from "@fasterapi/core";
+import { type App, loadSettings } from "@fasterapi/core";
 import { type DatabaseLocation, databaseUrlOrEmbedded } from "@fasterapi/pg-pool/embedded";
 import { buildApp } from "./app.js";
+import { DemoSettings } from "./settings.js";
 
-const port = Number(process.env.PORT ?? 8000);
+const settings = loadSettings(DemoSettings); // before anything starts: a bad variable fails fast
 let database: DatabaseLocation | undefined;
 let app: App | undefined;
 
 async function start(): Promise<void> {
   // databaseUrlOrEmbedded treats an empty DATABASE_URL as unset, as a shell's `DATABASE_URL=` means.
   database = await databaseUrlOrEmbedded(process.env);
-  app = buildApp({ databaseUrl: database.url, port });
+  app = buildApp({ databaseUrl: database.url, port: settings.port, logger: { level: settings.logLevel } });
   app.log.info(
     database.embedded
       ? `PostgreSQL: embedded server on ${new URL(database.url).host}, removed on exit`

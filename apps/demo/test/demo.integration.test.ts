@@ -1,4 +1,6 @@
 // The demo end to end: real PostgreSQL (a database made for this run), real HTTP socket.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { PgPool } from "@fasterapi/pg-pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
@@ -40,6 +42,39 @@ async function call(method: string, path: string, body?: unknown) {
 }
 
 describe("demo items service", () => {
+  it("serves liveness, readiness with PostgreSQL, and Prometheus metrics, with request ids", async () => {
+    expect(await call("GET", "/healthz")).toMatchObject({ status: 200, body: { status: "ok" } });
+    const ready = await call("GET", "/readyz");
+    expect(ready).toMatchObject({
+      status: 200,
+      body: { status: "ready", checks: { postgres: { status: "ok" } } },
+    });
+    expect(ready.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    await call("GET", "/items/999999");
+    const res = await fetch(`${base}/metrics`, { headers: { "x-request-id": "scrape-1" } });
+    expect(res.headers.get("x-request-id")).toBe("scrape-1");
+    const text = await res.text();
+    expect(text).toMatch(
+      /^http_request_duration_seconds_count\{method="GET",route="\/items\/:id",status_code="404"\} 1$/m,
+    );
+    expect(text).toMatch(/^fasterapi_pool_total \d+$/m);
+  });
+
+  it("refuses to start with an invalid setting, naming the variable", async () => {
+    const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [main],
+        { env: { ...process.env, PORT: "eighty" } },
+        (error, _stdout, stderr) =>
+          resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? null), stderr }),
+      );
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('Invalid settings: PORT: Expected integer (got "eighty")');
+  });
+
   it("reports health with a database round trip", async () => {
     expect(await call("GET", "/health")).toMatchObject({
       status: 200,

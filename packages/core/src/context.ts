@@ -40,6 +40,8 @@ const CONTEXT_FIELDS = new Set([
   "allowed",
   "responded",
   "requestTimer",
+  "requestId",
+  "routePath",
   "constructor",
 ]);
 
@@ -90,6 +92,9 @@ export class Context<
   /** @internal The requestTimeout timer while it runs. */ requestTimer:
     | ReturnType<typeof setTimeout>
     | undefined;
+  /** @internal Set through the `id` setter (the requestId plugin). */ requestId: string | undefined;
+  /** The matched route's path template ("/items/:id"); null for the 404/405/503 answers. */
+  routePath: string | null;
 
   constructor(
     app: App,
@@ -125,6 +130,8 @@ export class Context<
     this.allowed = null;
     this.responded = false;
     this.requestTimer = undefined;
+    this.requestId = undefined;
+    this.routePath = null;
   }
 
   /** Query parameters (validated and coerced when the route has a query schema). */
@@ -151,9 +158,16 @@ export class Context<
     return this.userState;
   }
 
-  /** The x-request-id header when the client sent one, else a per-app sequence number. */
+  /**
+   * The id set by a hook (the requestId plugin), else the x-request-id header when the client sent
+   * one, else a per-app sequence number.
+   */
   get id(): string {
-    return this.request.header("x-request-id") ?? String(this.sequence);
+    return this.requestId ?? this.request.header("x-request-id") ?? String(this.sequence);
+  }
+  set id(value: string) {
+    this.requestId = value;
+    this.childLog = undefined;
   }
 
   /** The app logger bound to this request's id. */

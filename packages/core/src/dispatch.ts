@@ -22,6 +22,7 @@ export function dispatch(state: AppState, request: RequestView, sink: ResponseSi
   let params = NO_PARAMS;
   let owner = state.root;
   let allowed: string[] | null = null;
+  let routePath: string | null = null;
   if (state.closing || !state.compiled) {
     route = state.unavailable ?? unavailableRoute(state);
   } else {
@@ -36,6 +37,7 @@ export function dispatch(state: AppState, request: RequestView, sink: ResponseSi
       route = record.compiled as CompiledRoute;
       params = (found as RouteMatch<RouteRecord>).params;
       owner = record.scope.owner;
+      routePath = record.path;
     }
   }
   const ctx = new Context(
@@ -50,5 +52,6 @@ export function dispatch(state: AppState, request: RequestView, sink: ResponseSi
     ++state.sequence,
   );
   if (allowed !== null) ctx.allowed = allowed;
+  ctx.routePath = routePath;
   runRoute(route, ctx);
 }

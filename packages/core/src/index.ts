@@ -30,6 +30,13 @@ export type { DocsOptions } from "./docs-routes.js";
 export { HTTPException, RequestValidationError, reasonPhrase, type ValidationIssue } from "./errors.js";
 export type { ErrorClass, ExceptionHandler } from "./exception-handlers.js";
 export { FLUSH, type ResponsePayload } from "./flush.js";
+export {
+  type CheckResult,
+  type HealthOptions,
+  health,
+  type ReadinessCheck,
+  type ReadinessReport,
+} from "./health.js";
 export type {
   AppHook,
   HookFunction,
@@ -41,14 +48,24 @@ export type {
   RequestHook,
 } from "./hooks.js";
 export type { InjectOptions, InjectResponse } from "./inject.js";
-export type { Logger, LoggerSetting } from "./logger.js";
+export { type Logger, type LoggerSetting, REDACTED_PATHS } from "./logger.js";
 export type { Middleware, Next } from "./middleware.js";
 export type { OpenApiComponents, OpenApiDocument } from "./openapi.js";
 export { definePlugin, type Plugin, type PluginFunction, type PluginMeta } from "./plugin.js";
+export type { PressureOptions } from "./pressure.js";
 export { REASON_PHRASES } from "./reason-phrases.js";
 export { Reply } from "./reply.js";
+export { type RequestIdOptions, requestId } from "./request-id.js";
 export type { Handler, RouteContext, RouteOptions, Schema } from "./route-options.js";
 export { Router, type RouterOptions } from "./router-group.js";
+export {
+  loadSettings,
+  SettingsError,
+  type SettingsIssue,
+  type SettingsOptions,
+  variableName,
+} from "./settings.js";
+export { type CloseOnSignalsOptions, closeOnSignals } from "./signals.js";
 export type { CoreStats, RequestCounts } from "./stats.js";
 export {
   BodyLimitError,

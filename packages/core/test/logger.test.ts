@@ -42,4 +42,33 @@ describe("logging", () => {
     const res = await app.inject({ url: "/" });
     expect(lines()).toEqual([expect.objectContaining({ level: 40, reqId: res.body, msg: "inside handler" })]);
   });
+
+  it("redacts authorization, cookie and set-cookie headers in logged objects", async () => {
+    const written: string[] = [];
+    const app = new App({
+      docs: false,
+      logRequests: false,
+      logger: {
+        level: "info",
+        hooks: {
+          streamWrite: (line) => {
+            written.push(line);
+            return "";
+          },
+        },
+      },
+    });
+    app.get("/", (ctx) => {
+      ctx.log.info({ headers: ctx.headers, res: { headers: { "set-cookie": ["sid=1"] } } }, "headers");
+      return "ok";
+    });
+    await app.inject({
+      url: "/",
+      headers: { authorization: "Bearer secret", cookie: "sid=2", accept: "*/*" },
+    });
+    const line = JSON.parse(written[0] as string);
+    expect(line.headers).toMatchObject({ authorization: "[Redacted]", cookie: "[Redacted]", accept: "*/*" });
+    expect(line.res.headers["set-cookie"]).toBe("[Redacted]");
+    expect(written[0]).not.toContain("secret");
+  });
 });

@@ -14,6 +14,7 @@ import { sendCancelRequest } from "./cancel.js";
 import type { ConnectionConfig } from "./config.js";
 import { ConnectionClosedError } from "./errors.js";
 import { type AuthMethod, describeTarget, openSession, type Session } from "./handshake.js";
+import { observeQuery, queriesObserved } from "./query-events.js";
 import type { QueryOptions, QueryResult, Row } from "./queryable.js";
 import {
   CommandRequest,
@@ -161,6 +162,11 @@ export class Connection {
     params: readonly unknown[] = [],
     options: QueryOptions = {},
   ): Promise<QueryResult<R>> {
+    if (queriesObserved()) return observeQuery(sql, this.config, () => this.run<R>(sql, params, options));
+    return this.run<R>(sql, params, options);
+  }
+
+  private run<R>(sql: string, params: readonly unknown[], options: QueryOptions): Promise<QueryResult<R>> {
     // Fast path for a statement this session prepared already, without cancellation: the request is
     // queued now, with no async layers between the caller and its answer.
     const statement =

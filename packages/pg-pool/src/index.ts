@@ -18,9 +18,10 @@ export {
 } from "./errors.js";
 export type { AuthMethod } from "./handshake.js";
 export type { NotificationHandler } from "./listener.js";
-export { type PgPluginOptions, pg, pgConnection } from "./plugin.js";
+export { type PgPluginOptions, pg, pgConnection, pgReady } from "./plugin.js";
 export { PgPool, type PoolOptions, type PoolStats } from "./pool.js";
 export { PooledConnection } from "./pooled-connection.js";
+export { QUERY_END_CHANNEL, QUERY_START_CHANNEL, type QueryEvent } from "./query-events.js";
 export type { QueryOptions, QueryResult, Row } from "./queryable.js";
 export type { SessionSocketKind } from "./session-socket.js";
 export { type IsolationLevel, Transaction, type TransactionOptions } from "./transaction.js";

@@ -20,6 +20,11 @@ export function pg(options: PgPluginOptions = {}): Plugin<undefined> {
   );
 }
 
+/** Readiness check for core's health plugin: the pool answers `SELECT 1` (`health({ checks: { postgres: pgReady } })`). */
+export async function pgReady(app: App): Promise<void> {
+  await app.resolve(PgPool).query("SELECT 1");
+}
+
 /**
  * Request-scoped dependency: one connection borrowed for the request (e.g. several statements that must
  * see the same session), released after the response was sent, also when the handler throws.
