@@ -30,6 +30,8 @@ import { RouteMethods } from "./route-methods.js";
 import type { Handler, RouteOptions } from "./route-options.js";
 import { ANY_METHOD, RadixRouter } from "./router.js";
 import { applyGroup, Router } from "./router-group.js";
+import { type RunningApp, runApp } from "./run.js";
+import type { RunOptions } from "./run-options.js";
 import { Scope } from "./scope.js";
 import { SharedSchemas } from "./shared-schemas.js";
 import { type CoreStats, RequestStats } from "./stats.js";
@@ -42,7 +44,7 @@ export interface AppStats extends CoreStats {
   [source: string]: unknown;
 }
 
-const STATS_KEYS = new Set(["requests", "inFlight", "latencyMs", "transports"]);
+const STATS_KEYS = new Set(["requests", "inFlight", "latencyMs", "transports", "workers"]);
 
 export class App extends RouteMethods {
   /** @internal */ declare state: AppState;
@@ -79,6 +81,7 @@ export class App extends RouteMethods {
       notFound: null,
       methodNotAllowed: null,
       unavailable: null,
+      supervisor: null,
     };
     this.state = state;
     this.scope = new Scope(null, this);
@@ -315,14 +318,26 @@ export class App extends RouteMethods {
     return state.closePromise;
   }
 
+  /**
+   * Serves the app with `workers` workers, one per core for "auto": worker threads with their own
+   * engine on SO_REUSEPORT ports, or cluster processes on the node:http path. Each worker re-runs
+   * the main module (or `module`), which builds its own App and reaches this call again; dead workers
+   * are replaced with backoff; SIGTERM/SIGINT drain them all. See RunOptions.
+   */
+  run(options?: RunOptions): Promise<RunningApp> {
+    return runApp(this, options);
+  }
+
   /** Answers one request in memory through the full pipeline (no socket). */
   async inject(options: InjectOptions | string): Promise<InjectResponse> {
     await this.ready();
     return injectRequest(this.state.handler, typeof options === "string" ? { url: options } : options);
   }
 
+  /** Requests, latency, transports and sources; in the primary of app.run(), a ClusterStats merged over the workers. */
   stats(): AppStats {
     const state = this.state;
+    if (state.supervisor !== null) return state.supervisor.stats();
     const transports: Record<string, TransportStats> = {};
     state.transports.forEach((transport, index) => {
       const key = transport.name in transports ? `${transport.name}#${index}` : transport.name;

@@ -2,7 +2,7 @@
 // and frames, and this class routes the addon's batched events to per-request exchanges and
 // hands those to core. It is not the node:http path (that is @fasterapi/http1) and has no TLS
 // options of its own beyond passing key/cert to the engine.
-import type { RequestHandler, Transport, TransportAddress, TransportStats } from "@fasterapi/core";
+import type { PortSharingTransport, RequestHandler, TransportAddress, TransportStats } from "@fasterapi/core";
 import { Engine, engineApi, NativeAddonError, nativeMode } from "@fasterapi/native";
 import { type Http1Protocol, loadHttp1Addon } from "./http1-addon.js";
 import { type ExchangeOwner, NativeExchange } from "./native-exchange.js";
@@ -51,8 +51,10 @@ export function nativeHttp1Available(): boolean {
   return loadHttp1Addon() !== null && engineApi() !== null;
 }
 
-export class NativeHttp1Transport implements Transport, ExchangeOwner {
+export class NativeHttp1Transport implements PortSharingTransport, ExchangeOwner {
   readonly name = "http1";
+  /** The engine binds with SO_REUSEPORT, so app.run({ workers }) can use worker threads. */
+  readonly sharesPortAcrossThreads = true;
   private readonly options: NativeHttp1Options;
   private readonly connections = new Map<number, ConnectionEntry>();
   private engine: Engine | undefined;

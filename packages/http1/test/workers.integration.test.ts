@@ -1,0 +1,169 @@
+// app.run({ workers }) end to end: a child process runs test/fixtures/workers-app.mjs as the
+// primary, its workers re-run the module, and real HTTP clients talk to them. Worker threads are
+// the native path (SO_REUSEPORT), cluster processes the node:http path.
+import { Agent } from "node:http";
+import { createServer, type Server } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  freePort,
+  getJson,
+  startWorkersApp,
+  stopWorkersApp,
+  type WorkersProcess,
+} from "./fixtures/workers-process.js";
+
+let app: WorkersProcess | undefined;
+afterEach(async () => {
+  await stopWorkersApp(app);
+  app = undefined;
+});
+
+interface Row {
+  id: number;
+  kind: string;
+  restarts: number;
+  stats: { requests: { total: number }; bus: { received: number; messages: string[] } } | null;
+}
+interface Merged {
+  requests: { total: number };
+  transports: { http1: { requests: number } };
+  workers: Row[];
+}
+
+/** Fresh connections until every worker id in `ids` has answered; returns who answered how often. */
+async function reachWorkers(port: number, ids: number[]): Promise<Map<number, number>> {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < 200 && !ids.every((id) => seen.has(id)); i++) {
+    const { body } = await getJson(port, "/whoami");
+    seen.set(body.worker as number, (seen.get(body.worker as number) ?? 0) + 1);
+  }
+  return seen;
+}
+
+/** Finds a connection that lands on worker `id` and asks that worker to exit with code 3. */
+async function crashWorker(port: number, id: number): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      if ((await getJson(port, "/whoami", agent)).body.worker === id)
+        return (await getJson(port, "/crash", agent)).body.crashing === id;
+    } finally {
+      agent.destroy();
+    }
+  }
+  return false;
+}
+
+async function clusterStats(port: number): Promise<Merged> {
+  return (await getJson(port, "/cluster-stats")).body as unknown as Merged;
+}
+
+const modes = [
+  { name: "worker threads on the native transport", env: { NATIVE: "1" }, kind: "thread" },
+  { name: "cluster processes on the node:http path", env: { NATIVE: "0" }, kind: "process" },
+] as const;
+
+describe.each(modes)("app.run({ workers: 2 }) with $name", ({ env, kind }) => {
+  it("serves from both workers on one port, merges their stats and relays the bus to every worker", async () => {
+    app = await startWorkersApp({ ...env, WORKERS: "2" });
+    const seen = await reachWorkers(app.port, [0, 1]);
+    expect([...seen.keys()].sort()).toEqual([0, 1]);
+    expect((await getJson(app.port, "/whoami")).body.kind).toBe(kind);
+
+    const published = await getJson(app.port, "/publish?text=hello");
+    expect(published.body.published).toBe("hello");
+    let stats = await clusterStats(app.port);
+    for (let i = 0; i < 50 && !stats.workers.every((w) => w.stats?.bus.received === 2); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      stats = await clusterStats(app.port);
+    }
+    for (const row of stats.workers) {
+      expect(row.kind).toBe(kind);
+      expect(row.stats?.bus.messages).toEqual(["hello", "bytes:010203"]);
+    }
+    const rowTotal = stats.workers.reduce((sum, w) => sum + (w.stats?.requests.total ?? 0), 0);
+    expect(stats.requests.total).toBe(rowTotal);
+    expect(stats.requests.total).toBeGreaterThanOrEqual([...seen.values()].reduce((a, b) => a + b, 0) + 2);
+    expect(stats.transports.http1.requests).toBeGreaterThanOrEqual(stats.requests.total);
+  });
+
+  it("SIGTERM drains the requests in flight on every worker, then the primary exits 0", async () => {
+    app = await startWorkersApp({ ...env, WORKERS: "2", SLOW_MS: "800" });
+    await reachWorkers(app.port, [0, 1]);
+    const slow = Array.from({ length: 6 }, () => getJson(app!.port, "/slow"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    app.child.kill("SIGTERM");
+    const answers = await Promise.all(slow);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.worker)).size).toBeGreaterThan(0);
+    expect(await app.exited).toBe(0);
+    await expect(getJson(app.port, "/whoami")).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe("app.run() supervision", () => {
+  it("replaces a crashed worker with backoff while the other worker's connections keep serving", async () => {
+    app = await startWorkersApp({ NATIVE: "1", WORKERS: "2" });
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await getJson(app.port, "/whoami", keepAlive);
+      const survivor = first.body.worker as number;
+      const victim = 1 - survivor;
+      for (let crash = 1; crash <= 2; crash++) {
+        expect(await crashWorker(app.port, victim)).toBe(true);
+        const died = await app.waitForLine(
+          (l) =>
+            l.msg === "worker died; restarting it" && l.worker === victim && l.consecutiveFailures === crash,
+        );
+        // Doubling from initialDelayMs (50 ms in the fixture).
+        expect(died.restartInMs).toBe(50 * 2 ** (crash - 1));
+        expect(died.reason).toBe("exit code 3");
+        await app.waitForLine(
+          (l) => l.msg === "worker replaced" && l.worker === victim && l.restarts === crash,
+        );
+        // The survivor's kept-alive connection was not disturbed.
+        const again = await getJson(app.port, "/whoami", keepAlive);
+        expect(again.body.worker).toBe(survivor);
+        expect(again.localPort).toBe(first.localPort);
+      }
+      const stats = await clusterStats(app.port);
+      expect(stats.workers.find((w) => w.id === victim)?.restarts).toBe(2);
+      expect(stats.workers.find((w) => w.id === survivor)?.restarts).toBe(0);
+      expect((await reachWorkers(app.port, [0, 1])).size).toBe(2);
+    } finally {
+      keepAlive.destroy();
+    }
+  });
+
+  it("a second signal exits at once without waiting for the drain", async () => {
+    app = await startWorkersApp({ NATIVE: "1", WORKERS: "2", SLOW_MS: "20000" });
+    const slow = getJson(app.port, "/slow").catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    app.child.kill("SIGTERM");
+    await app.waitForLine((l) => l.msg === "draining workers");
+    app.child.kill("SIGINT");
+    expect(await app.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await slow).toBeInstanceOf(Error);
+  });
+
+  it("fails the start with the worker's error when a worker cannot listen", async () => {
+    const port = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+    try {
+      await expect(startWorkersApp({ NATIVE: "1", WORKERS: "2" }, port)).rejects.toThrow(
+        /worker 0 failed to start: .*EADDRINUSE/,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses threads for the node:http path when mode is "threads"', async () => {
+    await expect(startWorkersApp({ NATIVE: "0", WORKERS: "2", RUN_MODE: "threads" })).rejects.toThrow(
+      /cannot share a port between worker threads/,
+    );
+  });
+});
