@@ -3,6 +3,7 @@
 // the native path (SO_REUSEPORT), cluster processes the node:http path.
 import { Agent } from "node:http";
 import { createServer, type Server } from "node:net";
+import { PgPool } from "@fasterapi/pg-pool";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   freePort,
@@ -165,5 +166,44 @@ describe("app.run() supervision", () => {
     await expect(startWorkersApp({ NATIVE: "0", WORKERS: "2", RUN_MODE: "threads" })).rejects.toThrow(
       /cannot share a port between worker threads/,
     );
+  });
+});
+
+describe("app.run() with pg({ max })", () => {
+  const server = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const name = `fa_workers_${process.pid}`;
+
+  it("gives each worker its shard of max, so the app never holds more than max connections", async () => {
+    const admin = new PgPool({ url: server, max: 1 });
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(server);
+      url.pathname = `/${name}`;
+      app = await startWorkersApp({ NATIVE: "1", WORKERS: "2", PG_URL: url.toString(), PG_MAX: "5" });
+      // Enough concurrent queries on fresh connections to exhaust both workers' pools.
+      const load = Array.from({ length: 40 }, () => getJson(app!.port, "/pg-sleep"));
+      let peak = 0;
+      for (let i = 0; i < 8; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const row = await admin.one<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+          [name],
+        );
+        peak = Math.max(peak, row.n);
+      }
+      const answers = await Promise.all(load);
+      expect(new Set(answers.map((a) => a.body.worker))).toEqual(new Set([0, 1]));
+      expect(peak).toBeGreaterThan(2);
+      expect(peak).toBeLessThanOrEqual(5);
+      const stats = await clusterStats(app.port);
+      const shards = stats.workers.map((w) => (w.stats as unknown as { pool: { max: number } }).pool.max);
+      expect(shards).toEqual([3, 2]);
+      expect((stats as unknown as { pool: { max: number } }).pool.max).toBe(5);
+    } finally {
+      await stopWorkersApp(app);
+      app = undefined;
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });
