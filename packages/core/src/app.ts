@@ -311,10 +311,14 @@ export class App extends RouteMethods {
     return addresses;
   }
 
-  /** Stops accepting, lets in-flight requests finish (up to closeGraceMs), then shutdown/onClose hooks in reverse order. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to closeGraceMs), then shutdown/onClose hooks
+   * in reverse order. In the primary of app.run({ workers }) it does that in every worker.
+   */
   close(): Promise<void> {
     const state = this.state;
-    state.closePromise ??= shutdown(state);
+    // The primary of app.run() serves nothing itself: closing it drains the workers.
+    state.closePromise ??= state.supervisor !== null ? state.supervisor.close() : shutdown(state);
     return state.closePromise;
   }
 

@@ -2,6 +2,7 @@
 // process the user started) spawns workers that re-run the same module; in a worker the same
 // `app.run()` call serves the app instead. User code after `await app.run()` therefore runs in the
 // primary and in every worker: check `result.worker` to tell them apart.
+import { constants } from "node:os";
 import type { App, AppStats } from "./app.js";
 import type { ClusterStats } from "./cluster-stats.js";
 import { type RunOptions, resolveRunOptions } from "./run-options.js";
@@ -23,6 +24,9 @@ export interface RunningApp {
   /** Drains every worker (each runs app.close()) and stops them; the primary's signal handlers do the same. */
   close(): Promise<void>;
 }
+
+/** Repeats of the first signal within this window are its echoes, not a second signal. */
+const ECHO_MS = 1000;
 
 export async function runApp(app: App, options: RunOptions = {}): Promise<RunningApp> {
   const worker = currentWorker();
@@ -48,21 +52,21 @@ export async function runApp(app: App, options: RunOptions = {}): Promise<Runnin
     addresses,
     stats: () => supervisor.stats(),
     collectStats: () => supervisor.collect(),
-    close: () => supervisor.close(),
+    close: () => app.close(),
   };
 }
 
-/** First SIGTERM/SIGINT: drain all workers, then exit 0 (1 if draining failed); a second one exits at once. */
+/**
+ * First SIGTERM/SIGINT: drain all workers (app.close()), then exit 0 (1 if draining failed). Repeats
+ * within ECHO_MS are the same signal forwarded again (a terminal's Ctrl-C reaches the whole process
+ * group, pnpm forwards it once more); a later second signal exits at once with 128 + its number.
+ * The same rules as core's closeOnSignals for a single process.
+ */
 function handleSignals(app: App, supervisor: Supervisor): void {
-  let draining = false;
-  const drain = (signal: NodeJS.Signals) => {
-    if (draining) {
-      app.log.warn({ signal }, "second signal: exiting without waiting for the workers");
-      process.exit(1);
-    }
-    draining = true;
-    app.log.info({ signal }, "draining workers");
-    supervisor.close().then(
+  let closingSince = 0;
+  const drain = () => {
+    closingSince = Date.now();
+    app.close().then(
       () => process.exit(0),
       (error: Error) => {
         app.log.error({ err: error }, "draining workers failed");
@@ -70,7 +74,18 @@ function handleSignals(app: App, supervisor: Supervisor): void {
       },
     );
   };
-  supervisor.onShutdownRequest = () => drain("SIGTERM");
-  process.on("SIGTERM", drain);
-  process.on("SIGINT", drain);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closingSince !== 0) {
+      if (Date.now() - closingSince <= ECHO_MS) return;
+      app.log.warn({ signal }, "second signal: exiting without waiting for the workers");
+      process.exit(128 + constants.signals[signal]);
+    }
+    app.log.info({ signal }, "draining workers (a second signal exits at once)");
+    drain();
+  };
+  supervisor.onShutdownRequest = () => {
+    if (closingSince === 0) drain();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }

@@ -29,6 +29,8 @@ interface Slot {
   restarts: number;
   listening: boolean;
   report: WorkerReport | null;
+  /** The worker drained on "close" and sent its final report. */
+  closedCleanly: boolean;
   restartTimer: NodeJS.Timeout | null;
   exited: Promise<void>;
 }
@@ -48,7 +50,7 @@ export class Supervisor {
   private latest: ClusterStats;
   private statsTimer: NodeJS.Timeout | null = null;
   /** Called when a worker asks the whole app to stop (RunningApp.close() in a worker). */
-  onShutdownRequest: () => void = () => void this.close();
+  onShutdownRequest: () => void = () => void this.app.close();
 
   constructor(
     private readonly app: App,
@@ -71,6 +73,7 @@ export class Supervisor {
         restarts: 0,
         listening: false,
         report: null,
+        closedCleanly: false,
         restartTimer: null,
         exited: Promise.resolve(),
       });
@@ -214,6 +217,10 @@ export class Supervisor {
       case "report":
         this.pendingCollects.get(message.id)?.get(slot.id)?.(message.report);
         break;
+      case "final-report":
+        slot.report = message.report;
+        slot.closedCleanly = true;
+        break;
       case "publish":
         workerBus().deliver(message.topic, message.data);
         this.broadcast(slot, message.topic, message.data);
@@ -260,22 +267,30 @@ export class Supervisor {
     );
     await Promise.all(answers);
     this.pendingCollects.delete(id);
+    this.latest = this.merge((slot) => slot.listening);
+    return this.latest;
+  }
+
+  /** The merged stats of the workers `counted` picks, from their last reports, with a row for every slot. */
+  private merge(counted: (slot: Slot) => boolean): ClusterStats {
     const rows: WorkerStatsRow[] = this.slots.map((slot) => ({
       id: slot.id,
       kind: slot.kind,
       pid: slot.link?.pid ?? 0,
       threadId: slot.link?.threadId ?? 0,
       restarts: slot.restarts,
-      stats: slot.listening ? (slot.report?.stats ?? null) : null,
+      stats: counted(slot) ? (slot.report?.stats ?? null) : null,
     }));
     const reports = this.slots
-      .filter((s) => s.listening && s.report !== null)
+      .filter((s) => counted(s) && s.report !== null)
       .map((s) => s.report as WorkerReport);
-    this.latest = { ...mergeReports(reports), workers: rows };
-    return this.latest;
+    return { ...mergeReports(reports), workers: rows };
   }
 
-  /** Drains every worker (each runs app.close()), killing those that outlast the grace period. */
+  /**
+   * Drains every worker (each runs app.close()), killing those that outlast the grace period.
+   * Afterwards stats() has the final figures of the workers that drained.
+   */
   async close(): Promise<void> {
     if (this.closing) return Promise.all(this.slots.map((s) => s.exited)).then(() => {});
     this.closing = true;
@@ -296,5 +311,6 @@ export class Supervisor {
         clearTimeout(timer);
       }),
     );
+    this.latest = this.merge((slot) => slot.closedCleanly);
   }
 }

@@ -21,6 +21,7 @@ export type WorkerMessage =
   | { type: "needs-processes"; transports: string[] }
   | { type: "failed"; message: string }
   | { type: "report"; id: number; report: WorkerReport }
+  | { type: "final-report"; report: WorkerReport }
   | { type: "publish"; topic: string; data: unknown }
   | { type: "collect-cluster"; id: number }
   | { type: "shutdown" };

@@ -35,7 +35,8 @@ export async function serveAsWorker(app: App, info: WorkerInfo): Promise<WorkerR
     if (closing) return;
     closing = true;
     app.close().then(
-      () => process.exit(0),
+      // The final figures, so the primary's stats after close() count every request answered.
+      () => link.send({ type: "final-report", report: report(app) }, () => process.exit(0)),
       (error: Error) => {
         app.log.error({ err: error }, "worker close failed");
         process.exit(1);
