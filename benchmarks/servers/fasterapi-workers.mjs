@@ -1,10 +1,10 @@
 // FasterAPI under app.run({ workers }): GET /ping and the CRUD lookup GET /items/:id (pg-pool, max
 // split across the workers), plus GET /__workers with every worker's stats for the scaling suite.
 // BENCH_WORKERS_N workers; BENCH_MAX_REQUESTS_PER_SOCKET > 0 recycles keep-alive connections.
-import { App, Depends, HTTPException } from "@fasterapi/core";
+import { App } from "@fasterapi/core";
 import { http1 } from "@fasterapi/http1";
-import { PgPool, pg } from "@fasterapi/pg-pool";
-import { crudItem, crudParams } from "./crud-shapes.mjs";
+import { pg } from "@fasterapi/pg-pool";
+import { addItemRoute } from "./fasterapi-item-route.mjs";
 import { pingResponse } from "./shapes.mjs";
 
 const app = new App({ title: "bench", version: "1.0.0", logger: false, docs: false });
@@ -18,15 +18,7 @@ app.register(
 app.get("/ping", { response: { 200: pingResponse } }, () => ({ message: "pong" }));
 if (process.env.BENCH_DATABASE_URL) {
   app.register(pg({ url: process.env.BENCH_DATABASE_URL, max: 16 }));
-  app.get(
-    "/items/:id",
-    { params: crudParams, response: { 200: crudItem }, deps: { db: Depends(PgPool) } },
-    async ({ params, deps }) => {
-      const row = await deps.db.maybeOne("SELECT id, name, price FROM items WHERE id = $1", [params.id]);
-      if (!row) throw new HTTPException(404, "Item not found");
-      return row;
-    },
-  );
+  addItemRoute(app);
 }
 app.get("/__workers", () => running.collectStats());
 
