@@ -12,6 +12,9 @@ import { type ParentLink, parentLink } from "./worker-link.js";
 import type { WorkerReport } from "./worker-messages.js";
 import type { WorkerInfo } from "./worker-role.js";
 
+/** Longer than the primary's own per-worker wait, so a slow worker shows as a null row, not a timeout here. */
+const COLLECT_TIMEOUT_MS = 5000;
+
 /** A transport that binds its port with SO_REUSEPORT, so several worker threads can listen on it. */
 export interface PortSharingTransport extends Transport {
   readonly sharesPortAcrossThreads: true;
@@ -65,8 +68,15 @@ export async function serveAsWorker(app: App, info: WorkerInfo): Promise<WorkerR
     addresses,
     collectStats() {
       const id = ++seq;
-      return new Promise((resolve) => {
-        clusterStats.set(id, resolve);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          clusterStats.delete(id);
+          reject(new Error(`collectStats(): the primary did not answer within ${COLLECT_TIMEOUT_MS} ms`));
+        }, COLLECT_TIMEOUT_MS);
+        clusterStats.set(id, (stats) => {
+          clearTimeout(timer);
+          resolve(stats);
+        });
         link.send({ type: "collect-cluster", id });
       });
     },
