@@ -117,10 +117,13 @@ export default {
             perWorker,
             spread,
           };
+          const single = results[c.name]["1 worker"];
           details.push([
             c.name,
             label,
             result.requestsPerSec.toFixed(0),
+            // The goal on a machine with a core per worker: >= 0.8.
+            single ? (result.requestsPerSec / single.requestsPerSec / n).toFixed(2) : "-",
             ((cpu / result.requests) * 1e6).toFixed(1),
             spread.map((s) => `${(s * 100).toFixed(0)}%`).join(" / "),
           ]);
@@ -136,7 +139,7 @@ export default {
       `\nCPU time per request and spread over workers (server CPUs ${SERVER_CPUS}, load CPU ${loadCpu})\n`,
     );
     console.log(
-      textTable({ header: ["case", "workers", "req/s", "CPU µs/req", "requests per worker"], rows: details }),
+      textTable({ header: ["case", "workers", "req/s", "req/s ÷ (N × 1 worker)", "CPU µs/req", "requests per worker"], rows: details }),
     );
     return results;
   },
