@@ -139,7 +139,10 @@ export default {
       `\nCPU time per request and spread over workers (server CPUs ${SERVER_CPUS}, load CPU ${loadCpu})\n`,
     );
     console.log(
-      textTable({ header: ["case", "workers", "req/s", "req/s ÷ (N × 1 worker)", "CPU µs/req", "requests per worker"], rows: details }),
+      textTable({
+        header: ["case", "workers", "req/s", "req/s ÷ (N × 1 worker)", "CPU µs/req", "requests per worker"],
+        rows: details,
+      }),
     );
     return results;
   },
