@@ -137,6 +137,7 @@ export class Supervisor {
     slot.report = null;
     slot.startedAt = Date.now();
     let exitReason = "";
+    let handedOver = false;
     let markExited = () => {};
     slot.exited = new Promise((resolve) => {
       markExited = resolve;
@@ -168,6 +169,7 @@ export class Supervisor {
           slot.listening = true;
           succeed({ addresses: message.addresses });
         } else if (message.type === "needs-processes") {
+          handedOver = true;
           succeed({ addresses: [], needsProcesses: message.transports });
         } else if (message.type === "failed") {
           exitReason = message.message;
@@ -182,14 +184,11 @@ export class Supervisor {
         if (slot.link === link) slot.link = null;
         const wasListening = slot.listening;
         slot.listening = false;
-        if (!settled) {
-          fail(new Error(`worker ${slot.id} exited before listening (${exitReason || reason})`));
-          // A replacement that fails to start is one more crash of its slot.
-          if (slot.restarts > 0 && !this.closing) this.scheduleRestart(slot, exitReason || reason);
-          return;
-        }
-        if (this.closing || !wasListening) return;
-        this.scheduleRestart(slot, reason);
+        fail(new Error(`worker ${slot.id} exited before listening (${exitReason || reason})`));
+        if (this.closing || handedOver) return;
+        // During app.run() a worker that cannot start fails the start; after it, any death
+        // (a replacement that cannot start included) is one more crash of its slot.
+        if (wasListening || slot.restarts > 0) this.scheduleRestart(slot, exitReason || reason);
       });
     });
   }

@@ -1,10 +1,13 @@
 // app.run({ workers }) end to end: a child process runs test/fixtures/workers-app.mjs as the
 // primary, its workers re-run the module, and real HTTP clients talk to them. Worker threads are
 // the native path (SO_REUSEPORT), cluster processes the node:http path.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PgPool } from "@fasterapi/pg-pool";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import {
   freePort,
   getJson,
@@ -162,6 +165,32 @@ describe("app.run() supervision", () => {
     } finally {
       keepAlive.destroy();
     }
+  });
+
+  it("keeps retrying a replacement that cannot start, with the delay doubling each time", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fa-workers-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const failures = join(dir, "start-failures");
+    app = await startWorkersApp({ NATIVE: "1", WORKERS: "2", START_FAILURES_FILE: failures });
+    writeFileSync(failures, "2");
+    expect(await crashWorker(app.port, 0)).toBe(true);
+    const deaths: Record<string, unknown>[] = [];
+    for (let failure = 1; failure <= 3; failure++) {
+      deaths.push(
+        await app.waitForLine(
+          (l) =>
+            l.msg === "worker died; restarting it" && l.worker === 0 && l.consecutiveFailures === failure,
+        ),
+      );
+    }
+    expect(deaths.map((d) => d.restartInMs)).toEqual([50, 100, 200]);
+    expect(deaths.map((d) => d.reason)).toEqual([
+      "exit code 3",
+      "uncaught Error: refusing to start (test)",
+      "uncaught Error: refusing to start (test)",
+    ]);
+    await app.waitForLine((l) => l.msg === "worker replaced" && l.worker === 0 && l.restarts === 3);
+    expect((await reachWorkers(app.port, [0, 1])).size).toBe(2);
   });
 
   it("a second signal exits at once without waiting for the drain", async () => {
