@@ -6,6 +6,7 @@
 import { type AppOptions, checkNonNegative, checkOptions } from "./app-options.js";
 import type { AppState, PendingPlugin, RouteRecord } from "./app-state.js";
 import { BodyParsers, type ContentTypeParser } from "./body-parser.js";
+import type { ClusterStats } from "./cluster-stats.js";
 import type { ProvideOptions, Provider, Token } from "./container.js";
 import { isContextField } from "./context.js";
 import { controllerOf } from "./controller.js";
@@ -30,7 +31,7 @@ import { RouteMethods } from "./route-methods.js";
 import type { Handler, RouteOptions } from "./route-options.js";
 import { ANY_METHOD, RadixRouter } from "./router.js";
 import { applyGroup, Router } from "./router-group.js";
-import { type RunningApp, runApp } from "./run.js";
+import { collectStats, type RunningApp, runApp } from "./run.js";
 import type { RunOptions } from "./run-options.js";
 import { Scope } from "./scope.js";
 import { SharedSchemas } from "./shared-schemas.js";
@@ -357,6 +358,15 @@ export class App extends RouteMethods {
       }
     }
     return result;
+  }
+
+  /**
+   * Every worker's fresh stats under app.run(), merged, plus one row per worker with its own stats and
+   * what plugins added with addWorkerCollector(); in the primary or any worker. A single process
+   * answers with itself as the only row.
+   */
+  collectStats(): Promise<ClusterStats> {
+    return collectStats(this);
   }
 
   // ---- internals used by lifecycle.ts ---------------------------------------------------------

@@ -4,7 +4,7 @@
 // figures. Non-numeric fields keep the first worker's value; the rows have every worker's.
 import type { AppStats } from "./app.js";
 import { LatencyHistogram } from "./stats.js";
-import type { WorkerReport } from "./worker-messages.js";
+import type { WorkerReport } from "./worker-report.js";
 
 /** One worker in `app.stats().workers`. */
 export interface WorkerStatsRow {
@@ -18,6 +18,8 @@ export interface WorkerStatsRow {
   restarts: number;
   /** This worker's own app.stats(), null while it is (re)starting or did not answer. */
   stats: AppStats | null;
+  /** What plugins added with addWorkerCollector(), by name (empty when `stats` is null). */
+  collected: Record<string, unknown>;
 }
 
 /** `app.stats()` of an app running workers, in the primary or from `collectStats()` in a worker. */

@@ -65,5 +65,6 @@ export {
   type TransportStats,
 } from "./transport.js";
 export { type BusData, type BusSubscriber, WorkerBus, workerBus } from "./worker-bus.js";
+export { addWorkerCollector } from "./worker-report.js";
 export { currentWorker, type WorkerInfo, workerShare } from "./worker-role.js";
 export type { PortSharingTransport } from "./worker-runtime.js";

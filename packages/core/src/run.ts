@@ -3,13 +3,15 @@
 // `app.run()` call serves the app instead. User code after `await app.run()` therefore runs in the
 // primary and in every worker: check `result.worker` to tell them apart.
 import { constants } from "node:os";
+import { threadId } from "node:worker_threads";
 import type { App, AppStats } from "./app.js";
-import type { ClusterStats } from "./cluster-stats.js";
+import { type ClusterStats, mergeReports } from "./cluster-stats.js";
 import { type RunOptions, resolveRunOptions } from "./run-options.js";
 import { Supervisor } from "./supervisor.js";
 import type { TransportAddress } from "./transport.js";
+import { buildReport } from "./worker-report.js";
 import { currentWorker, type WorkerInfo } from "./worker-role.js";
-import { serveAsWorker } from "./worker-runtime.js";
+import { serveAsWorker, type WorkerRuntime } from "./worker-runtime.js";
 
 /** What `app.run()` resolves with, in the primary and in each worker. */
 export interface RunningApp {
@@ -19,10 +21,29 @@ export interface RunningApp {
   readonly addresses: TransportAddress[];
   /** In the primary: the merged stats of the last collection; in a worker: this worker's own. */
   stats(): AppStats;
-  /** Fresh stats of every worker, merged, with one row per worker (from the primary or any worker). */
+  /** Fresh stats of every worker, merged, with one row per worker (from the primary or any worker); as app.collectStats(). */
   collectStats(): Promise<ClusterStats>;
   /** Drains every worker (each runs app.close()) and stops them; the primary's signal handlers do the same. */
   close(): Promise<void>;
+}
+
+const workerRuntimes = new WeakMap<object, WorkerRuntime>();
+
+/**
+ * app.collectStats(): every worker's fresh figures merged, with one row per worker, from the primary
+ * or inside any worker; a single process reports itself as the only row.
+ */
+export async function collectStats(app: App): Promise<ClusterStats> {
+  const state = app.state;
+  if (state.supervisor !== null) return state.supervisor.collect();
+  const runtime = workerRuntimes.get(state);
+  if (runtime !== undefined) return runtime.collectStats();
+  const report = await buildReport(app);
+  const row = { id: 0, kind: "process" as const, pid: process.pid, threadId, restarts: 0 };
+  return {
+    ...mergeReports([report]),
+    workers: [{ ...row, stats: report.stats, collected: report.collected }],
+  };
 }
 
 /** Repeats of the first signal within this window are its echoes, not a second signal. */
@@ -32,6 +53,7 @@ export async function runApp(app: App, options: RunOptions = {}): Promise<Runnin
   const worker = currentWorker();
   if (worker !== undefined) {
     const runtime = await serveAsWorker(app, worker);
+    workerRuntimes.set(app.state, runtime);
     return {
       worker,
       addresses: runtime.addresses,

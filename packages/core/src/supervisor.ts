@@ -11,7 +11,8 @@ import type { ResolvedRunOptions } from "./run-options.js";
 import type { TransportAddress } from "./transport.js";
 import { workerBus } from "./worker-bus.js";
 import { spawnProcess, spawnThread, type WorkerLink } from "./worker-link.js";
-import type { WorkerMessage, WorkerReport } from "./worker-messages.js";
+import type { WorkerMessage } from "./worker-messages.js";
+import type { WorkerReport } from "./worker-report.js";
 
 type Kind = "thread" | "process";
 
@@ -279,6 +280,7 @@ export class Supervisor {
       threadId: slot.link?.threadId ?? 0,
       restarts: slot.restarts,
       stats: counted(slot) ? (slot.report?.stats ?? null) : null,
+      collected: counted(slot) ? (slot.report?.collected ?? {}) : {},
     }));
     const reports = this.slots
       .filter((s) => counted(s) && s.report !== null)

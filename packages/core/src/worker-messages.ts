@@ -1,14 +1,8 @@
 // The messages between the primary of `app.run({ workers })` and its workers, over a worker
 // thread's port or a cluster process's IPC channel. Every message is wrapped as `{ fasterapi: ... }`
 // so an application's own process.send traffic is left alone.
-import type { AppStats } from "./app.js";
 import type { TransportAddress } from "./transport.js";
-
-/** What a worker reports when asked to "collect": its app.stats() plus the raw latency buckets to merge. */
-export interface WorkerReport {
-  stats: AppStats;
-  latencyBuckets: number[];
-}
+import type { WorkerReport } from "./worker-report.js";
 
 export type PrimaryMessage =
   | { type: "collect"; id: number }

@@ -9,7 +9,7 @@ import type { ClusterStats } from "./cluster-stats.js";
 import type { Transport, TransportAddress } from "./transport.js";
 import { workerBus } from "./worker-bus.js";
 import { type ParentLink, parentLink } from "./worker-link.js";
-import type { WorkerReport } from "./worker-messages.js";
+import { buildReport } from "./worker-report.js";
 import type { WorkerInfo } from "./worker-role.js";
 
 /** Longer than the primary's own per-worker wait, so a slow worker shows as a null row, not a timeout here. */
@@ -39,7 +39,7 @@ export async function serveAsWorker(app: App, info: WorkerInfo): Promise<WorkerR
     closing = true;
     app.close().then(
       // The final figures, so the primary's stats after close() count every request answered.
-      () => link.send({ type: "final-report", report: report(app) }, () => process.exit(0)),
+      async () => link.send({ type: "final-report", report: await buildReport(app) }, () => process.exit(0)),
       (error: Error) => {
         app.log.error({ err: error }, "worker close failed");
         process.exit(1);
@@ -49,7 +49,8 @@ export async function serveAsWorker(app: App, info: WorkerInfo): Promise<WorkerR
   const clusterStats = new Map<number, (stats: ClusterStats) => void>();
   let seq = 0;
   link.onMessage((message) => {
-    if (message.type === "collect") link.send({ type: "report", id: message.id, report: report(app) });
+    if (message.type === "collect")
+      void buildReport(app).then((report) => link.send({ type: "report", id: message.id, report }));
     else if (message.type === "deliver") workerBus().deliver(message.topic, message.data);
     else if (message.type === "cluster-stats") {
       clusterStats.get(message.id)?.(message.stats as ClusterStats);
@@ -101,12 +102,4 @@ async function start(app: App, info: WorkerInfo, link: ParentLink): Promise<Tran
     link.send({ type: "failed", message: (error as Error).message }, () => process.exit(1));
     throw error;
   }
-}
-
-function report(app: App): WorkerReport {
-  // Through JSON: stats sources may return values a structured clone refuses (functions, classes).
-  return {
-    stats: JSON.parse(JSON.stringify(app.stats())),
-    latencyBuckets: app.state.stats.latencyBuckets(),
-  };
 }

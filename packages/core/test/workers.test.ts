@@ -1,7 +1,8 @@
 // The pieces of app.run({ workers }) that need no second thread: option validation, the restart
 // backoff, the bus inside one thread and the merge of worker stats. The workers themselves are
 // tested end to end in @fasterapi/http1 (test/workers.integration.test.ts).
-import { App, workerBus } from "@fasterapi/core";
+import { threadId } from "node:worker_threads";
+import { App, addWorkerCollector, workerBus } from "@fasterapi/core";
 import { describe, expect, it } from "vitest";
 import { mergeReports } from "../src/cluster-stats.js";
 import { RestartBackoff } from "../src/restart-backoff.js";
@@ -93,5 +94,31 @@ describe("mergeReports", () => {
     expect(merged.latencyMs.p50).toBeCloseTo(1, 0);
     expect(merged.latencyMs.p99).toBeCloseTo(1, 0);
     expect(mergeReports([]).requests.total).toBe(0);
+  });
+});
+
+describe("app.collectStats() in a single process", () => {
+  it("answers with itself as the only row, with what the collectors (sync or async) returned", async () => {
+    const app = new App({ logger: false });
+    app.get("/", () => "ok");
+    addWorkerCollector(app, "snapshot", async () => [{ name: "m", value: 1 }]);
+    addWorkerCollector(app, "broken", () => {
+      throw new Error("no snapshot");
+    });
+    expect(() => addWorkerCollector(app, "snapshot", () => 1)).toThrow(/"snapshot" is already taken/);
+    await app.inject("/");
+    const stats = await app.collectStats();
+    expect(stats.requests.total).toBe(1);
+    expect(stats.workers).toEqual([
+      {
+        id: 0,
+        kind: "process",
+        pid: process.pid,
+        threadId,
+        restarts: 0,
+        stats: app.stats(),
+        collected: { snapshot: [{ name: "m", value: 1 }], broken: { error: "no snapshot" } },
+      },
+    ]);
   });
 });

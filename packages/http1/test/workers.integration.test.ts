@@ -26,6 +26,8 @@ interface Row {
   id: number;
   kind: string;
   restarts: number;
+  pid: number;
+  collected: Record<string, unknown>;
   stats: { requests: { total: number }; bus: { received: number; messages: string[] } } | null;
 }
 interface Merged {
@@ -83,6 +85,7 @@ describe.each(modes)("app.run({ workers: 2 }) with $name", ({ env, kind }) => {
     }
     for (const row of stats.workers) {
       expect(row.kind).toBe(kind);
+      expect(row.collected.identity).toEqual({ worker: row.id, pid: row.pid });
       expect(row.stats?.bus.messages).toEqual(["hello", "bytes:010203"]);
     }
     const rowTotal = stats.workers.reduce((sum, w) => sum + (w.stats?.requests.total ?? 0), 0);
