@@ -78,8 +78,8 @@ describe("mergeReports", () => {
       pool,
     });
     const merged = mergeReports([
-      { stats: stats(99, 99, { max: 3, name: "a" }), latencyBuckets: fast.buckets() },
-      { stats: stats(1, 1, { max: 2, name: "b" }), latencyBuckets: slow.buckets() },
+      { stats: stats(99, 99, { max: 3, name: "a" }), latencyBuckets: fast.buckets(), collected: {} },
+      { stats: stats(1, 1, { max: 2, name: "b" }), latencyBuckets: slow.buckets(), collected: {} },
     ]);
     expect(merged.requests.total).toBe(100);
     expect(merged.inFlight).toBe(2);
