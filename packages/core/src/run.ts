@@ -64,6 +64,7 @@ export async function runApp(app: App, options: RunOptions = {}): Promise<Runnin
       },
     };
   }
+  if (app.state.supervisor !== null) throw new Error("app.run() was already called");
   const resolved = resolveRunOptions(options);
   const supervisor = new Supervisor(app, resolved);
   app.state.supervisor = supervisor;

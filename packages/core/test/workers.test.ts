@@ -21,6 +21,16 @@ describe("app.run() options", () => {
     await expect(new App().run(options)).rejects.toThrow(message);
   });
 
+  it("fails the start clearly when the module never calls app.run(), and refuses a second run()", async () => {
+    const app = new App({ logger: false });
+    // A real worker thread running a module that builds nothing and ends.
+    const module = new URL("data:text/javascript,");
+    await expect(app.run({ workers: 1, module, signals: false })).rejects.toThrow(
+      "worker 0 exited before listening (exit code 0)",
+    );
+    await expect(app.run({ workers: 1 })).rejects.toThrow(/already called/);
+  });
+
   it('"auto" runs one worker per core and defaults the module to the main one', () => {
     const resolved = resolveRunOptions({ workers: "auto" });
     expect(resolved.workers).toBeGreaterThanOrEqual(1);
