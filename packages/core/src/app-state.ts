@@ -14,6 +14,7 @@ import type { RadixRouter } from "./router.js";
 import type { Scope } from "./scope.js";
 import type { SharedSchemas } from "./shared-schemas.js";
 import type { RequestStats } from "./stats.js";
+import type { Supervisor } from "./supervisor.js";
 import type { RequestHandler, Transport } from "./transport.js";
 
 /** One registered route; its pipeline is compiled at ready(). */
@@ -61,4 +62,6 @@ export interface AppState {
   notFound: CompiledRoute | null;
   methodNotAllowed: CompiledRoute | null;
   unavailable: CompiledRoute | null;
+  /** Set in the primary of app.run({ workers }): app.stats() then reports the workers' merged figures. */
+  supervisor: Supervisor | null;
 }

@@ -6,6 +6,7 @@
 import { type AppOptions, checkNonNegative, checkOptions } from "./app-options.js";
 import type { AppState, PendingPlugin, RouteRecord } from "./app-state.js";
 import { BodyParsers, type ContentTypeParser } from "./body-parser.js";
+import type { ClusterStats } from "./cluster-stats.js";
 import type { ProvideOptions, Provider, Token } from "./container.js";
 import { isContextField } from "./context.js";
 import { controllerOf } from "./controller.js";
@@ -30,6 +31,8 @@ import type { Handler, RouteOptions } from "./route-options.js";
 import type { RouteHandler } from "./route-pipeline.js";
 import { ANY_METHOD, RadixRouter } from "./router.js";
 import { applyGroup, Router } from "./router-group.js";
+import { collectStats, type RunningApp, runApp } from "./run.js";
+import type { RunOptions } from "./run-options.js";
 import { Scope } from "./scope.js";
 import { SharedSchemas } from "./shared-schemas.js";
 import { type CoreStats, RequestStats } from "./stats.js";
@@ -42,7 +45,7 @@ export interface AppStats extends CoreStats {
   [source: string]: unknown;
 }
 
-const STATS_KEYS = new Set(["requests", "inFlight", "latencyMs", "transports"]);
+const STATS_KEYS = new Set(["requests", "inFlight", "latencyMs", "transports", "workers"]);
 
 export class App extends RouteMethods {
   /** @internal */ declare state: AppState;
@@ -79,6 +82,7 @@ export class App extends RouteMethods {
       notFound: null,
       methodNotAllowed: null,
       unavailable: null,
+      supervisor: null,
     };
     this.state = state;
     this.scope = new Scope(null, this);
@@ -314,11 +318,25 @@ export class App extends RouteMethods {
     return addresses;
   }
 
-  /** Stops accepting, lets in-flight requests finish (up to closeGraceMs), then shutdown/onClose hooks in reverse order. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to closeGraceMs), then shutdown/onClose hooks
+   * in reverse order. In the primary of app.run({ workers }) it does that in every worker.
+   */
   close(): Promise<void> {
     const state = this.state;
-    state.closePromise ??= shutdown(state);
+    // The primary of app.run() serves nothing itself: closing it drains the workers.
+    state.closePromise ??= state.supervisor !== null ? state.supervisor.close() : shutdown(state);
     return state.closePromise;
+  }
+
+  /**
+   * Serves the app with `workers` workers, one per core for "auto": worker threads with their own
+   * engine on SO_REUSEPORT ports, or cluster processes on the node:http path. Each worker re-runs
+   * the main module (or `module`), which builds its own App and reaches this call again; dead workers
+   * are replaced with backoff; SIGTERM/SIGINT drain them all. See RunOptions.
+   */
+  run(options?: RunOptions): Promise<RunningApp> {
+    return runApp(this, options);
   }
 
   /** Answers one request in memory through the full pipeline (no socket). */
@@ -327,8 +345,10 @@ export class App extends RouteMethods {
     return injectRequest(this.state.handler, typeof options === "string" ? { url: options } : options);
   }
 
+  /** Requests, latency, transports and sources; in the primary of app.run(), a ClusterStats merged over the workers. */
   stats(): AppStats {
     const state = this.state;
+    if (state.supervisor !== null) return state.supervisor.stats();
     const transports: Record<string, TransportStats> = {};
     state.transports.forEach((transport, index) => {
       const key = transport.name in transports ? `${transport.name}#${index}` : transport.name;
@@ -344,6 +364,15 @@ export class App extends RouteMethods {
       }
     }
     return result;
+  }
+
+  /**
+   * Every worker's fresh stats under app.run(), merged, plus one row per worker with its own stats and
+   * what plugins added with addWorkerCollector(); in the primary or any worker. A single process
+   * answers with itself as the only row.
+   */
+  collectStats(): Promise<ClusterStats> {
+    return collectStats(this);
   }
 
   // ---- internals used by lifecycle.ts ---------------------------------------------------------

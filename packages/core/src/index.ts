@@ -4,6 +4,7 @@ import "reflect-metadata";
 
 export { App, type AppOptions, type AppStats } from "./app.js";
 export type { ContentTypeParser } from "./body-parser.js";
+export type { ClusterStats, WorkerStatsRow } from "./cluster-stats.js";
 export { Injectable, type ProvideOptions, type Provider, type Resolve, type Token } from "./container.js";
 export { type AnyContext, Context } from "./context.js";
 export {
@@ -56,8 +57,11 @@ export type { PressureOptions } from "./pressure.js";
 export { REASON_PHRASES } from "./reason-phrases.js";
 export { Reply } from "./reply.js";
 export { type RequestIdOptions, requestId } from "./request-id.js";
+export type { RestartOptions } from "./restart-backoff.js";
 export type { Handler, RouteContext, RouteOptions, Schema } from "./route-options.js";
 export { Router, type RouterOptions } from "./router-group.js";
+export type { RunningApp } from "./run.js";
+export type { RunOptions } from "./run-options.js";
 export {
   loadSettings,
   SettingsError,
@@ -78,3 +82,7 @@ export {
   type TransportAddress,
   type TransportStats,
 } from "./transport.js";
+export { type BusData, type BusSubscriber, WorkerBus, workerBus } from "./worker-bus.js";
+export { addWorkerCollector } from "./worker-report.js";
+export { currentWorker, type WorkerInfo, workerShare } from "./worker-role.js";
+export type { PortSharingTransport } from "./worker-runtime.js";

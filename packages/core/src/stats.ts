@@ -18,6 +18,27 @@ export class LatencyHistogram {
     this.count++;
   }
 
+  /** Non-empty buckets as flat [index, count, ...] pairs, for merging histograms of several workers. */
+  buckets(): number[] {
+    const pairs: number[] = [];
+    for (let i = 0; i < this.counts.length; i++) {
+      const n = this.counts[i] as number;
+      if (n > 0) pairs.push(i, n);
+    }
+    return pairs;
+  }
+
+  /** Adds another histogram's `buckets()` to this one. */
+  addBuckets(pairs: readonly number[]): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const index = pairs[i] as number;
+      const n = pairs[i + 1] as number;
+      if (!(index >= 0 && index < this.counts.length && n > 0)) continue;
+      this.counts[index] = (this.counts[index] as number) + n;
+      this.count += n;
+    }
+  }
+
   /** The duration in milliseconds below which `fraction` (0..1) of the samples fall; 0 when empty. */
   percentile(fraction: number): number {
     if (this.count === 0) return 0;
@@ -79,6 +100,11 @@ export class RequestStats {
     if (statusClass >= 1 && statusClass <= 5)
       this.byClass[statusClass] = (this.byClass[statusClass] as number) + 1;
     this.latency.record(milliseconds);
+  }
+
+  /** The latency histogram's buckets (see LatencyHistogram.buckets). */
+  latencyBuckets(): number[] {
+    return this.latency.buckets();
   }
 
   snapshot(): CoreStats {

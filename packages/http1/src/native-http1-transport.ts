@@ -2,7 +2,7 @@
 // @fasterapi/http1-native parses and frames, and this class routes the addon's batched events to
 // per-request exchanges and hands those to core. It is not the node:http path
 // (node-http1-transport.ts) and has no TLS options of its own beyond passing key/cert to the engine.
-import type { RequestHandler, Transport, TransportAddress, TransportStats } from "@fasterapi/core";
+import type { PortSharingTransport, RequestHandler, TransportAddress, TransportStats } from "@fasterapi/core";
 import { GROUP_HEADER_WORDS, type Http1Protocol, loadHttp1Addon } from "@fasterapi/http1-native";
 import { Engine, engineApi, NativeAddonError, nativeMode } from "@fasterapi/native";
 import { type Http1Options, type ResolvedHttp1Options, resolveHttp1Options } from "./http1-options.js";
@@ -32,8 +32,10 @@ export function nativeHttp1Available(): boolean {
   return loadHttp1Addon() !== null && engineApi() !== null;
 }
 
-export class NativeHttp1Transport implements Transport, ExchangeOwner {
+export class NativeHttp1Transport implements PortSharingTransport, ExchangeOwner {
   readonly name = "http1";
+  /** The engine binds with SO_REUSEPORT, so app.run({ workers }) can use worker threads. */
+  readonly sharesPortAcrossThreads = true;
   readonly options: ResolvedHttp1Options;
   private readonly connections = new Map<number, ConnectionEntry>();
   private engine: Engine | undefined;

@@ -1,17 +1,23 @@
 // FasterAPI integration: `app.register(pg({ url }))` creates one PgPool when the app gets ready, provides
 // it as the container token PgPool (`Depends(PgPool)`), reports pool.stats() under app.stats().pool
 // and ends the pool on app.close(). `Depends(pgConnection)` lends one connection per request.
-import { type App, definePlugin, type Plugin } from "@fasterapi/core";
+// Under app.run({ workers }) each worker gets its shard: `max` (default 10) split across the workers.
+import { type App, definePlugin, type Plugin, workerShare } from "@fasterapi/core";
 import { PgPool, type PoolOptions } from "./pool.js";
 import type { PooledConnection } from "./pooled-connection.js";
 
-/** The pool options; `url` is typically process.env.DATABASE_URL. */
+/** The pool options; `url` is typically process.env.DATABASE_URL. `max` is for the whole app, split across workers. */
 export type PgPluginOptions = PoolOptions;
+
+const DEFAULT_MAX = 10;
 
 export function pg(options: PgPluginOptions = {}): Plugin<undefined> {
   return definePlugin(
     (app) => {
-      const pool = new PgPool(options);
+      const max = options.max ?? DEFAULT_MAX;
+      // A bad max is left for PgPool to reject with its own message.
+      const shard = Number.isInteger(max) && max >= 1 ? workerShare(max) : max;
+      const pool = new PgPool({ ...options, max: shard });
       app.provide(PgPool, { useValue: pool });
       app.addStatsSource("pool", () => pool.stats());
       app.addHook("onClose", () => pool.end());
