@@ -143,7 +143,9 @@ LineResult parse_request_line(const char* buf, uint32_t p, uint32_t end, Request
   }
   if (p == m0) return {Error::kBadMethod, 0};
   req.method = Span{m0, p - m0};
-  ++p;
+  // RFC 9112 section 3 lets a recipient split the request line on runs of SP; node:http and nginx
+  // do, so both of our paths accept them alike (SP only: any other whitespace stays an error).
+  while (p < end && buf[p] == ' ') ++p;
 
   const uint32_t t0 = p;
   while (p < end && is_target_char(buf[p])) ++p;
@@ -153,7 +155,7 @@ LineResult parse_request_line(const char* buf, uint32_t p, uint32_t end, Request
   }
   if (p == t0) return {Error::kBadRequestLine, 0};
   req.target = Span{t0, p - t0};
-  ++p;
+  while (p < end && buf[p] == ' ') ++p;
 
   // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF.
   if (end - p < 10 || std::memcmp(buf + p, "HTTP/", 5) != 0 || buf[p + 5] < '0' || buf[p + 5] > '9' ||
