@@ -148,33 +148,47 @@ describe("pnpm start, stopped by a signal", () => {
     }, 120_000);
   }
 
-  it("with WORKERS=2: one embedded server for both workers, answers, and exits 0 on Ctrl-C", async () => {
-    const run = pnpmStart({ DATABASE_URL: undefined, WORKERS: "2", PORT: String(await freePort()) });
-    const pid = run.child.pid as number;
-    try {
-      const port = await run.port;
-      expect(run.output()).toContain("(docs at /docs, 2 worker(s))");
-      // The primary started the server once; the workers got its URL instead of starting their own.
-      expect(run.output().match(/PostgreSQL: embedded server on/g)).toHaveLength(1);
-      expect(run.output().match(/PostgreSQL: DATABASE_URL/g)).toHaveLength(2);
-      const { dataDir } = embeddedServer(run);
-      expect(dataDir).toBeDefined();
-      const healthz = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(await healthz.json()).toEqual({ status: "ok" });
-      const created = await fetch(`http://127.0.0.1:${port}/items`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "Lamp", price: 19.5 }),
+  const workerKinds: [string, NodeJS.ProcessEnv][] = [
+    ["worker threads (native transport)", {}],
+    ["cluster processes (node:http path)", { FASTERAPI_NATIVE: "0" }],
+  ];
+  it.each(workerKinds)(
+    "with WORKERS=2 as %s: one embedded server for both workers, answers, and exits 0 on Ctrl-C",
+    async (_kind, kindEnv) => {
+      const run = pnpmStart({
+        ...kindEnv,
+        DATABASE_URL: undefined,
+        WORKERS: "2",
+        PORT: String(await freePort()),
       });
-      expect(created.status).toBe(201);
-      const list = await fetch(`http://127.0.0.1:${port}/items`);
-      expect(await list.json()).toMatchObject({ total: 1, items: [{ name: "Lamp" }] });
-      // /metrics answers for both workers: each holds its shard (5) of the pool's max of 10.
-      const scrape = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(scrape).toMatch(/^fasterapi_pool_max 10$/m);
-      await expectCleanStop(run, "SIGINT", "group", port, dataDir as string);
-    } finally {
-      if (processGroupAlive(pid)) process.kill(-pid, "SIGKILL");
-    }
-  }, 120_000);
+      const pid = run.child.pid as number;
+      try {
+        const port = await run.port;
+        expect(run.output()).toContain("(docs at /docs, 2 worker(s))");
+        // The primary started the server once; the workers got its URL instead of starting their own.
+        expect(run.output().match(/PostgreSQL: embedded server on/g)).toHaveLength(1);
+        // One line per worker (on the node:http path also from the first thread, before it hands over to processes).
+        expect(run.output().match(/PostgreSQL: DATABASE_URL/g)?.length).toBeGreaterThanOrEqual(2);
+        const { dataDir } = embeddedServer(run);
+        expect(dataDir).toBeDefined();
+        const healthz = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(await healthz.json()).toEqual({ status: "ok" });
+        const created = await fetch(`http://127.0.0.1:${port}/items`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "Lamp", price: 19.5 }),
+        });
+        expect(created.status).toBe(201);
+        const list = await fetch(`http://127.0.0.1:${port}/items`);
+        expect(await list.json()).toMatchObject({ total: 1, items: [{ name: "Lamp" }] });
+        // /metrics answers for both workers: each holds its shard (5) of the pool's max of 10.
+        const scrape = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect(scrape).toMatch(/^fasterapi_pool_max 10$/m);
+        await expectCleanStop(run, "SIGINT", "group", port, dataDir as string);
+      } finally {
+        if (processGroupAlive(pid)) process.kill(-pid, "SIGKILL");
+      }
+    },
+    120_000,
+  );
 });
