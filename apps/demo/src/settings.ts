@@ -6,6 +6,8 @@ import { Type as t } from "@sinclair/typebox";
 export const DemoSettings = t.Object({
   /** PORT */
   port: t.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+  /** WORKERS: above 1, app.run({ workers }) serves the demo from that many workers on one port. */
+  workers: t.Integer({ minimum: 1, default: 1 }),
   /** LOG_LEVEL */
   logLevel: t.Union(
     ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => t.Literal(level)),

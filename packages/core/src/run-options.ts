@@ -21,7 +21,11 @@ export interface RunOptions {
   statsIntervalMs?: number;
   /** A worker that is not listening after this long fails the start. Default 30 s. */
   startTimeoutMs?: number;
-  /** SIGTERM/SIGINT in the primary drain every worker, then exit 0; a second signal exits at once. Default true. */
+  /**
+   * SIGTERM/SIGINT in the primary drain every worker, then exit 0; a second signal exits at once
+   * (closeOnSignals' policy). Default true; pass false to call closeOnSignals(app, { afterClose })
+   * yourself, e.g. to stop what the primary started for its workers.
+   */
   signals?: boolean;
 }
 

@@ -2,12 +2,12 @@
 // process the user started) spawns workers that re-run the same module; in a worker the same
 // `app.run()` call serves the app instead. User code after `await app.run()` therefore runs in the
 // primary and in every worker: check `result.worker` to tell them apart.
-import { constants } from "node:os";
 import { threadId } from "node:worker_threads";
 import type { App, AppStats } from "./app.js";
 import { type ClusterStats, mergeReports } from "./cluster-stats.js";
 import { type RunOptions, resolveRunOptions } from "./run-options.js";
-import { Supervisor } from "./supervisor.js";
+import { installSignalPolicy } from "./signals.js";
+import { CLOSE_MARGIN_MS, Supervisor } from "./supervisor.js";
 import type { TransportAddress } from "./transport.js";
 import { buildReport } from "./worker-report.js";
 import { currentWorker, type WorkerInfo } from "./worker-role.js";
@@ -46,9 +46,6 @@ export async function collectStats(app: App): Promise<ClusterStats> {
   };
 }
 
-/** Repeats of the first signal within this window are its echoes, not a second signal. */
-const ECHO_MS = 1000;
-
 export async function runApp(app: App, options: RunOptions = {}): Promise<RunningApp> {
   const worker = currentWorker();
   if (worker !== undefined) {
@@ -80,35 +77,12 @@ export async function runApp(app: App, options: RunOptions = {}): Promise<Runnin
 }
 
 /**
- * First SIGTERM/SIGINT: drain all workers (app.close()), then exit 0 (1 if draining failed). Repeats
- * within ECHO_MS are the same signal forwarded again (a terminal's Ctrl-C reaches the whole process
- * group, pnpm forwards it once more); a later second signal exits at once with 128 + its number.
- * The same rules as core's closeOnSignals for a single process.
+ * The primary's signals follow closeOnSignals: the first drains every worker (app.close()) and exits
+ * 0, a second exits at once. A worker's RunningApp.close() asks for the same drain. The deadline
+ * leaves the supervisor its own margin to kill workers that outlast closeGraceMs.
  */
 function handleSignals(app: App, supervisor: Supervisor): void {
-  let closingSince = 0;
-  const drain = () => {
-    closingSince = Date.now();
-    app.close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        app.log.error({ err: error }, "draining workers failed");
-        process.exit(1);
-      },
-    );
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (closingSince !== 0) {
-      if (Date.now() - closingSince <= ECHO_MS) return;
-      app.log.warn({ signal }, "second signal: exiting without waiting for the workers");
-      process.exit(128 + constants.signals[signal]);
-    }
-    app.log.info({ signal }, "draining workers (a second signal exits at once)");
-    drain();
-  };
-  supervisor.onShutdownRequest = () => {
-    if (closingSince === 0) drain();
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  const forceExitMs = (app.state.options.closeGraceMs ?? 10_000) + 2 * CLOSE_MARGIN_MS;
+  const policy = installSignalPolicy(app, { forceExitMs });
+  supervisor.onShutdownRequest = () => policy.shutdown("a worker asked to shut down");
 }

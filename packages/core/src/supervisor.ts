@@ -19,7 +19,7 @@ type Kind = "thread" | "process";
 /** How long a worker gets to answer a stats collection before its row shows `stats: null`. */
 const COLLECT_TIMEOUT_MS = 1000;
 /** Extra time past closeGraceMs before a worker that has not exited is killed. */
-const CLOSE_MARGIN_MS = 5000;
+export const CLOSE_MARGIN_MS = 5000;
 
 interface Slot {
   readonly id: number;

@@ -202,7 +202,9 @@ describe("app.run() supervision", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const started = Date.now();
     app.child.kill("SIGTERM");
-    await app.waitForLine((l) => l.msg === "draining workers (a second signal exits at once)");
+    await app.waitForLine(
+      (l) => l.msg === "shutting down: draining in-flight requests (a second signal exits at once)",
+    );
     // An echo of the first signal (a terminal's Ctrl-C reaches the whole group) is not a second one.
     app.child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 1200));
