@@ -71,7 +71,8 @@ export function addTrailer(trailers: HeaderPairs | null, name: string, value: st
 export function sendEarlyHints(owner: ReplyOwner, fields: Record<string, ExtraHeaderValue>): void {
   const pairs = toHeaderPairs(fields);
   // RFC 8297's hints are Link fields; node's writers drop a 103 without one, so every path requires it.
-  if (!pairs.some((item, i) => i % 2 === 0 && item === "link")) throw new TypeError("reply.earlyHints() needs a Link field");
+  if (!pairs.some((item, i) => i % 2 === 0 && item === "link"))
+    throw new TypeError("reply.earlyHints() needs a Link field");
   const sink = owner.sink;
   if (sink.earlyHints === undefined) {
     owner.log.debug("103 Early Hints skipped: the transport does not send informational answers");
@@ -81,9 +82,15 @@ export function sendEarlyHints(owner: ReplyOwner, fields: Record<string, ExtraHe
 }
 
 /** Pushes `path`; false (with a debug log) where the transport or the client takes no pushes. */
-export function pushResource(owner: ReplyOwner, path: string, fields: Record<string, ExtraHeaderValue>): boolean {
+export function pushResource(
+  owner: ReplyOwner,
+  path: string,
+  fields: Record<string, ExtraHeaderValue>,
+): boolean {
   if (typeof path !== "string" || path.charCodeAt(0) !== 47 /* "/" */) {
-    throw new TypeError(`reply.push() needs an origin-form path starting with "/", got ${JSON.stringify(path)}`);
+    throw new TypeError(
+      `reply.push() needs an origin-form path starting with "/", got ${JSON.stringify(path)}`,
+    );
   }
   const sink = owner.sink;
   const pushed = sink.push !== undefined && !sink.aborted && sink.push(path, toHeaderPairs(fields));

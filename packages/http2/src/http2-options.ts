@@ -72,10 +72,18 @@ const MAX_WINDOW = 2 ** 31 - 1;
 const MIN_FRAME = 16_384;
 const MAX_FRAME = 2 ** 24 - 1;
 
-function integerOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+function integerOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`http2: option "${name}" must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new RangeError(
+      `http2: option "${name}" must be an integer from ${min} to ${max}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -100,13 +108,25 @@ export function resolveHttp2Options(options: Http2Options = {}): ResolvedHttp2Op
   if (native !== true && native !== false && native !== "auto") {
     throw new TypeError(`http2: option "native" must be true, false or "auto", got ${String(native)}`);
   }
-  const initialWindowSize = integerOption("initialWindowSize", options.initialWindowSize, 65_535, 0, MAX_WINDOW);
+  const initialWindowSize = integerOption(
+    "initialWindowSize",
+    options.initialWindowSize,
+    65_535,
+    0,
+    MAX_WINDOW,
+  );
   return {
     port: integerOption("port", options.port, tls === undefined ? 8080 : 8443, 0, 65_535),
     host,
     tls,
     allowHTTP1: tls !== undefined && allowHTTP1,
-    maxConcurrentStreams: integerOption("maxConcurrentStreams", options.maxConcurrentStreams, 128, 1, 2 ** 31 - 1),
+    maxConcurrentStreams: integerOption(
+      "maxConcurrentStreams",
+      options.maxConcurrentStreams,
+      128,
+      1,
+      2 ** 31 - 1,
+    ),
     initialWindowSize,
     // The connection window can only grow past its initial 65535 (RFC 9113 6.9.2).
     connectionWindowSize: integerOption(
@@ -117,7 +137,13 @@ export function resolveHttp2Options(options: Http2Options = {}): ResolvedHttp2Op
       MAX_WINDOW,
     ),
     maxFrameSize: integerOption("maxFrameSize", options.maxFrameSize, MIN_FRAME, MIN_FRAME, MAX_FRAME),
-    maxHeaderListSize: integerOption("maxHeaderListSize", options.maxHeaderListSize, 16 * 1024, 1024, 2 ** 32 - 1),
+    maxHeaderListSize: integerOption(
+      "maxHeaderListSize",
+      options.maxHeaderListSize,
+      16 * 1024,
+      1024,
+      2 ** 32 - 1,
+    ),
     headerTableSize: integerOption("headerTableSize", options.headerTableSize, 4096, 0, 2 ** 32 - 1),
     idleTimeoutMs: integerOption("idleTimeoutMs", options.idleTimeoutMs, 60_000, 0, 2 ** 31 - 1),
     settingsTimeoutMs: integerOption("settingsTimeoutMs", options.settingsTimeoutMs, 10_000, 1, 2 ** 31 - 1),

@@ -17,7 +17,13 @@ export interface PushTarget {
  * RFC 9113 8.2.2: connection-specific fields are malformed in HTTP/2 (node throws on them), so a
  * handler's `connection: close` or `keep-alive` is dropped rather than failing the answer.
  */
-const CONNECTION_FIELDS = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
+const CONNECTION_FIELDS = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+]);
 
 /** 1xx, 204 and 304 never carry content, so they get no content-length either. */
 function statusHasBody(status: number): boolean {
@@ -59,7 +65,8 @@ export class H2ResponseSink implements ResponseSink, ResponseStream {
     if (stream.destroyed) return;
     const head = this.head(status, headers, contentType);
     if (statusHasBody(status) && head["content-length"] === undefined && (body !== null || !this.isHead)) {
-      head["content-length"] = body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length;
+      head["content-length"] =
+        body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length;
     }
     // HEAD announces the length of GET's body and sends none (RFC 9110 9.3.2).
     if (body === null || this.isHead || !statusHasBody(status)) {
@@ -106,7 +113,8 @@ export class H2ResponseSink implements ResponseSink, ResponseStream {
 
   earlyHints(headers: HeaderPairs): void {
     const stream = this.h2;
-    if (!stream.destroyed && !stream.headersSent) stream.additionalHeaders(headerObject(headers, { ":status": 103 }));
+    if (!stream.destroyed && !stream.headersSent)
+      stream.additionalHeaders(headerObject(headers, { ":status": 103 }));
   }
 
   push(path: string, headers: HeaderPairs): boolean {

@@ -74,7 +74,12 @@ export class NodeHttp2Transport implements Transport, PushTarget {
     const server =
       options.tls === undefined
         ? createServer(common)
-        : createSecureServer({ ...common, key: options.tls.key, cert: options.tls.cert, allowHTTP1: options.allowHTTP1 });
+        : createSecureServer({
+            ...common,
+            key: options.tls.key,
+            cert: options.tls.cert,
+            allowHTTP1: options.allowHTTP1,
+          });
     if (options.allowHTTP1) {
       // A 'request' listener makes node add its compat 'stream' listener for h2 too; h2 streams
       // stay on the core API below, so that one is removed again. HTTP/1.1 arrives as 'request'.
@@ -195,8 +200,16 @@ export class NodeHttp2Transport implements Transport, PushTarget {
     });
   };
 
-  private readonly onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number): void => {
-    this.dispatch(stream, headers as Record<string, string | string[]>, (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0);
+  private readonly onStream = (
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    flags: number,
+  ): void => {
+    this.dispatch(
+      stream,
+      headers as Record<string, string | string[]>,
+      (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0,
+    );
   };
 
   private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, endStream: boolean): void {

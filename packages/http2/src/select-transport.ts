@@ -7,7 +7,8 @@ import type { ResolvedHttp2Options } from "./http2-options.js";
 import { NodeHttp2Transport } from "./node-http2-transport.js";
 
 export function selectTransport(options: ResolvedHttp2Options): Transport {
-  const forced = options.native === true || (options.native === "auto" && process.env.FASTERAPI_NATIVE === "1");
+  const forced =
+    options.native === true || (options.native === "auto" && process.env.FASTERAPI_NATIVE === "1");
   if (forced) {
     throw new Error(
       "http2: the native HTTP/2 engine (@fasterapi/http2-native) is not available in this build; use { native: false } or leave FASTERAPI_NATIVE unset",
