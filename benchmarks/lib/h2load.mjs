@@ -46,7 +46,14 @@ export function runH2load({ url, connections, streams, durationSec, warmupSec = 
   return new Promise((resolve, reject) => {
     const child = spawn("taskset", args, { stdio: ["ignore", "pipe", "pipe"] });
     // h2load can wait forever on connections that never finished their handshake: bound the run.
-    const limit = setTimeout(() => child.kill("SIGKILL"), (durationSec + warmupSec + 30) * 1000);
+    let killed = false;
+    const limit = setTimeout(
+      () => {
+        killed = true;
+        child.kill("SIGKILL");
+      },
+      (durationSec + warmupSec + 30) * 1000,
+    );
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -58,6 +65,7 @@ export function runH2load({ url, connections, streams, durationSec, warmupSec = 
     child.on("close", () => {
       clearTimeout(limit);
       try {
+        if (killed) throw new Error("h2load did not finish (some connections never closed) and was stopped");
         resolve({ ...parseH2loadOutput(out), ...percentilesFromLog(readFileSync(log, "utf8")) });
       } catch (error) {
         reject(error);

@@ -92,6 +92,11 @@ export default {
               console.log(
                 `${caseName.padEnd(28)} ${server.name.padEnd(18)} ${result.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(2)} ms  errors ${result.errors}`,
               );
+            } catch (error) {
+              // A measurement h2load could not finish is left out of the table, and said so.
+              console.error(
+                `${caseName.padEnd(28)} ${server.name.padEnd(18)} no result: ${error.message.split("\n")[0]}`,
+              );
             } finally {
               await handle.stop();
             }
