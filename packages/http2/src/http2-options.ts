@@ -59,6 +59,8 @@ export interface ResolvedHttp2Options {
   connectionWindowSize: number;
   maxFrameSize: number;
   maxHeaderListSize: number;
+  /** Header fields per request beyond which the stream is refused (not a user option). */
+  maxHeaderFields: number;
   headerTableSize: number;
   idleTimeoutMs: number;
   settingsTimeoutMs: number;
@@ -144,6 +146,7 @@ export function resolveHttp2Options(options: Http2Options = {}): ResolvedHttp2Op
       1024,
       2 ** 32 - 1,
     ),
+    maxHeaderFields: 128,
     headerTableSize: integerOption("headerTableSize", options.headerTableSize, 4096, 0, 2 ** 32 - 1),
     idleTimeoutMs: integerOption("idleTimeoutMs", options.idleTimeoutMs, 60_000, 0, 2 ** 31 - 1),
     settingsTimeoutMs: integerOption("settingsTimeoutMs", options.settingsTimeoutMs, 10_000, 1, 2 ** 31 - 1),

@@ -80,7 +80,7 @@ export class NodeHttp2Transport implements Transport, PushTarget {
     const common = {
       settings: serverSettings(options),
       maxSessionMemory: options.maxSessionMemoryMiB,
-      maxHeaderListPairs: 128,
+      maxHeaderListPairs: options.maxHeaderFields,
     };
     const server =
       options.tls === undefined

@@ -3,7 +3,7 @@
 // both), and headless Chromium, whose page reports nextHopProtocol "h2".
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
+import { Agent, request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
@@ -140,6 +140,33 @@ describe("h2 over TLS with HTTP/1.1 on the same port (node:http2)", () => {
     } finally {
       await context.close();
       rmSync(userDataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("graceful close on the shared TLS port", () => {
+  it("closes idle HTTP/1.1 keep-alive connections and h2 sessions (GOAWAY) on close()", async () => {
+    const server = await startTls();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+    const session = await openSession(server.port, { tls: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const req = httpsRequest({ host: "127.0.0.1", port: server.port, path: "/protocol", agent }, (r) => {
+          r.resume();
+          r.on("end", () => resolve());
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      await h2Request(session, { ":path": "/protocol" });
+      const [http1Socket] = Object.values(agent.freeSockets).flat();
+      const http1Closed = new Promise<void>((resolve) => http1Socket?.once("close", () => resolve()));
+      const goaway = new Promise<void>((resolve) => session.once("goaway", () => resolve()));
+      await server.app.close();
+      await Promise.all([http1Closed, goaway]);
+    } finally {
+      agent.destroy();
+      session.destroy();
     }
   });
 });
