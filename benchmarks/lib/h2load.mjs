@@ -66,7 +66,10 @@ export function runH2load({ url, connections, streams, durationSec, warmupSec = 
       clearTimeout(limit);
       try {
         if (killed) throw new Error("h2load did not finish (some connections never closed) and was stopped");
-        resolve({ ...parseH2loadOutput(out), ...percentilesFromLog(readFileSync(log, "utf8")) });
+        const summary = parseH2loadOutput(out);
+        // No request completed in the measured time: a ratio against it would mean nothing.
+        if (summary.requests === 0) throw new Error("no request completed during the measurement");
+        resolve({ ...summary, ...percentilesFromLog(readFileSync(log, "utf8")) });
       } catch (error) {
         reject(error);
       } finally {
