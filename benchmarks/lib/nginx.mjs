@@ -26,3 +26,36 @@ http {
   );
   return ["nginx", "-c", conf];
 }
+
+/**
+ * An HTTP/2 nginx peer (one worker): h2c with prior knowledge, or h2 over TLS with `tls`
+ * ({ key, cert } file paths); /ping as above and /json a static file of `jsonFile`.
+ */
+export function nginxHttp2Command(port, { jsonFile, tls }) {
+  const dir = mkdtempSync(join(tmpdir(), "fasterapi-nginx-h2-"));
+  const conf = join(dir, "nginx.conf");
+  const listen = tls
+    ? `listen 127.0.0.1:${port} ssl http2 reuseport;\n    ssl_certificate ${tls.cert};\n    ssl_certificate_key ${tls.key};`
+    : `listen 127.0.0.1:${port} http2 reuseport;`;
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log crit;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path ${dir};
+  http2_max_requests 1000000;
+  keepalive_requests 1000000;
+  server {
+    ${listen}
+    location = /ping { default_type application/json; return 200 '{"message":"pong"}'; }
+    location = /json { default_type application/json; alias ${jsonFile}; }
+  }
+}
+`,
+  );
+  return ["nginx", "-c", conf];
+}

@@ -189,7 +189,7 @@ describe("request hooks", () => {
         {
           aborted: true,
           send: () => resolve(),
-          stream: () => ({ write: async () => undefined, end: resolve }),
+          stream: () => ({ write: async () => undefined, end: () => resolve() }),
         },
       );
     });

@@ -158,7 +158,7 @@ describe("responses", () => {
                 release = r;
               });
             },
-            end: resolve,
+            end: () => resolve(),
           }),
         },
       );
