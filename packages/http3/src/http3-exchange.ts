@@ -123,10 +123,23 @@ export class Http3Exchange implements RequestView, ResponseSink {
   stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream {
     this.#answered = true;
     const server = this.owner.server;
-    server.respond(this.conn, this.streamId, status, null, contentType ?? "", joined(headers), true, this.method === "HEAD");
+    server.respond(
+      this.conn,
+      this.streamId,
+      status,
+      null,
+      contentType ?? "",
+      joined(headers),
+      true,
+      this.method === "HEAD",
+    );
     return {
       write: async (chunk: Buffer | string): Promise<void> => {
-        const r = server.write(this.conn, this.streamId, typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+        const r = server.write(
+          this.conn,
+          this.streamId,
+          typeof chunk === "string" ? Buffer.from(chunk) : chunk,
+        );
         if (r === 0) await this.owner.waitForDrain(this);
       },
       end: (): void => {

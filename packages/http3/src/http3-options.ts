@@ -45,7 +45,13 @@ export interface ResolvedHttp3Options {
   ifUnavailable: "fail" | "skip";
 }
 
-function integer(value: number | undefined, name: string, min: number, max: number, fallback: number): number {
+function integer(
+  value: number | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`http3(): ${name} must be an integer between ${min} and ${max}, got ${value}`);
@@ -62,12 +68,14 @@ function pemText(value: PemInput | undefined, name: string): string {
 const RETRY = { never: 0, "under-load": 1, always: 2 } as const;
 
 export function resolveHttp3Options(options: Http3Options): ResolvedHttp3Options {
-  if (options?.tls === undefined) throw new TypeError("http3(): tls: { key, cert } is required (QUIC is always TLS 1.3)");
+  if (options?.tls === undefined)
+    throw new TypeError("http3(): tls: { key, cert } is required (QUIC is always TLS 1.3)");
   if (options.earlyData !== undefined && options.earlyData !== false) {
     throw new TypeError("http3(): earlyData (0-RTT) is not supported: replayed requests are unsafe");
   }
   const retry = options.retry ?? "under-load";
-  if (!(retry in RETRY)) throw new TypeError(`http3(): retry must be "always", "under-load" or "never", got ${retry}`);
+  if (!(retry in RETRY))
+    throw new TypeError(`http3(): retry must be "always", "under-load" or "never", got ${retry}`);
   const ifUnavailable = options.ifUnavailable ?? "fail";
   if (ifUnavailable !== "fail" && ifUnavailable !== "skip") {
     throw new TypeError(`http3(): ifUnavailable must be "fail" or "skip", got ${ifUnavailable}`);

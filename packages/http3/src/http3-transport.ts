@@ -74,7 +74,10 @@ export class Http3Transport implements Transport, ExchangeOwner {
       o.cert,
     );
     const engine = new Engine();
-    this.port = await engine.bindUdp({ host: o.host, port: o.port, maxDatagramSize: 1500 }, this.#server.protocol);
+    this.port = await engine.bindUdp(
+      { host: o.host, port: o.port, maxDatagramSize: 1500 },
+      this.#server.protocol,
+    );
     this.#engine = engine;
     return { host: o.host, port: this.port, scheme: "h3" };
   }
