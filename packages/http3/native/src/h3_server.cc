@@ -78,6 +78,10 @@ void Server::on_writable() {}
 
 void Server::handle(const fa_udp_datagram& d) {
   stats_.bytes_in += static_cast<double>(d.len);
+  if (d.len == 0) {  // legal on the wire; ngtcp2_pkt_decode_version_cid asserts on it
+    stats_.dropped_datagrams++;
+    return;
+  }
   ngtcp2_version_cid vc;
   const int rv = ngtcp2_pkt_decode_version_cid(&vc, d.data, d.len, kCidLen);
   if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
@@ -93,8 +97,12 @@ void Server::handle(const fa_udp_datagram& d) {
     it->second->read(d);
     return;
   }
-  if (vc.version == 0) {  // short header for a connection we do not know
+  if ((d.data[0] & 0x80) == 0) {  // short header for a connection we do not know
     send_stateless_reset(d, vc.dcid, vc.dcidlen);
+    return;
+  }
+  if (vc.version == 0 || vc.dcidlen > NGTCP2_MAX_CIDLEN) {  // Version Negotiation is not for servers
+    stats_.dropped_datagrams++;
     return;
   }
   accept_initial(d);
