@@ -11,6 +11,15 @@ import { gtlsclient } from "./fixtures/gtlsclient.js";
 
 const cert = makeCertificate();
 
+interface Http3Stats {
+  connections: number;
+  activeConnections: number;
+  versionNegotiations: number;
+  retries: number;
+  statelessResets: number;
+  droppedDatagrams: number;
+}
+
 /** A long-header Initial with a random (undecryptable) payload, padded to `size` bytes. */
 function fakeInitial(size = 1200, version = 1): Buffer {
   const dcid = randomBytes(8);
@@ -57,7 +66,7 @@ async function startApp(retry: "always" | "under-load" | "never") {
   app.register(http3({ port: 0, host: "127.0.0.1", tls: { key: cert.key, cert: cert.cert }, retry }));
   app.get("/json", () => ({ ok: true }));
   const [address] = await app.listen();
-  const stats = () => app.stats().transports.http3 as Record<string, number>;
+  const stats = () => app.stats().transports.http3 as unknown as Http3Stats;
   return { app, port: address?.port as number, stats };
 }
 

@@ -150,11 +150,15 @@ describe("headless Chromium forced onto QUIC", () => {
     const page = await context.newPage();
     await page.goto(`https://127.0.0.1:${h3Port}/`);
     const result = await page.evaluate(async (big) => {
-      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      // Browser globals (this runs in the page): the navigation entry says which protocol carried it.
+      const timing = performance as unknown as {
+        getEntriesByType(type: string): { nextHopProtocol: string }[];
+      };
+      const nav = timing.getEntriesByType("navigation")[0] as { nextHopProtocol: string };
       const json = await (await fetch("/json")).json();
-      const posted = await (
+      const posted = (await (
         await fetch("/echo", { method: "POST", body: JSON.stringify("x".repeat(99_998)) })
-      ).json();
+      ).json()) as { length: number };
       const download = await (await fetch("/big")).arrayBuffer();
       const digest = await crypto.subtle.digest("SHA-256", download);
       const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");

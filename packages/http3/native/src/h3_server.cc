@@ -265,11 +265,15 @@ void Server::flush() {
     for (uint32_t id : dirty) {
       if (Connection* c = find(id)) c->write();
     }
-    if (!events_.empty()) embedder_.deliver(embedder_.ctx, events_);
-    events_.clear();
+    // JS may re-enter (engine.close() from a microtask runs on_shutdown, which flushes): every
+    // list is taken before it is worked on, so nothing is delivered or freed twice.
+    std::vector<Event> batch;
+    batch.swap(events_);
+    if (!batch.empty()) embedder_.deliver(embedder_.ctx, batch);
   }
-  for (uint32_t id : done_) by_id_.erase(id);
-  done_.clear();
+  std::vector<uint32_t> done;
+  done.swap(done_);
+  for (uint32_t id : done) by_id_.erase(id);
   stats_.active_connections = static_cast<double>(by_id_.size());
   if (shutting_down_ && by_id_.empty() && ep_ != nullptr) {
     fa_udp_endpoint* ep = ep_;

@@ -63,7 +63,7 @@ class Connection;
 // Services the server needs from its embedder (the engine's table, or a fake in the fuzz driver).
 struct Embedder {
   void* ctx;
-  // The queued events of one batch, in order; the vector is cleared afterwards.
+  // The queued events of one batch, in order (the embedder may call back into the Server).
   void (*deliver)(void* ctx, std::vector<Event>& events);
 };
 
