@@ -7,7 +7,7 @@ import { buildSanitized, engineDir, runSanitizedVitest } from "../../../native/s
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 describe("sanitizer build", () => {
-  it("passes the HTTP/3 client and hostile-datagram tests under ASan and UBSan", () => {
+  it("passes the HTTP/3 client, hostile-datagram and graceful-close tests under ASan and UBSan", () => {
     const addons = [
       buildSanitized(engineDir, "fasterapi_engine"),
       buildSanitized(packageDir, "fasterapi_http3"),
@@ -18,6 +18,7 @@ describe("sanitizer build", () => {
       "http3",
       "test/http3.integration.test.ts",
       "test/bad-input.integration.test.ts",
+      "test/lifecycle.integration.test.ts",
     ]);
     expect(output).not.toMatch(/AddressSanitizer|runtime error:/);
     expect(output).toMatch(/Tests\s+.*\d+ passed/);
