@@ -1,0 +1,419 @@
+// h3load: an HTTP/3 load generator on ngtcp2 + nghttp3 + GnuTLS (Debian's h2load has no HTTP/3).
+// C connections, each keeping S requests in flight on its own streams, for a warm-up and then a
+// measured period, on one thread (pin it with taskset). Prints one JSON line:
+// { requests, bytes, seconds, requestsPerSec, bytesPerSec, p50Ms, p99Ms, errors }.
+// Usage: h3load --host 127.0.0.1 --port N --path /ping [--connections 8] [--streams 16]
+//               [--duration 10] [--warmup 2]
+// The server certificate is not verified (benchmarks run against our own self-signed one).
+#include <arpa/inet.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <nghttp3/nghttp3.h>
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+#include <ngtcp2/ngtcp2_crypto_gnutls.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kPriority =
+    "%DISABLE_TLS13_COMPAT_MODE:NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"
+    "+CHACHA20-POLY1305:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1";
+
+ngtcp2_tstamp now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<ngtcp2_tstamp>(ts.tv_sec) * NGTCP2_SECONDS + static_cast<ngtcp2_tstamp>(ts.tv_nsec);
+}
+
+struct Config {
+  std::string host = "127.0.0.1", path = "/ping";
+  int port = 0, connections = 8, streams = 16;
+  double duration = 10, warmup = 2;
+};
+
+struct Totals {
+  uint64_t requests = 0, bytes = 0, errors = 0;
+  std::vector<uint32_t> latencies_us;
+  bool measuring = false;
+};
+
+Config config;
+Totals totals;
+gnutls_certificate_credentials_t cred;
+
+class Client {
+ public:
+  bool start(const sockaddr_in& server);
+  void on_readable();
+  void write();
+  void on_expiry();
+  ngtcp2_tstamp expiry() const { return conn_ == nullptr || dead_ ? UINT64_MAX : ngtcp2_conn_get_expiry(conn_); }
+  int fd() const { return fd_; }
+  bool dead() const { return dead_; }
+
+ private:
+  friend struct Cb;
+  bool setup_http3();
+  void submit_requests();
+  void fail() {
+    dead_ = true;
+    totals.errors++;
+  }
+
+  int fd_ = -1;
+  sockaddr_in local_{}, remote_{};
+  ngtcp2_conn* conn_ = nullptr;
+  gnutls_session_t session_ = nullptr;
+  nghttp3_conn* h3_ = nullptr;
+  ngtcp2_crypto_conn_ref ref_{};
+  std::map<int64_t, ngtcp2_tstamp> started_;
+  bool dead_ = false;
+};
+
+ngtcp2_path path_of(sockaddr_in& local, sockaddr_in& remote) {
+  return {{reinterpret_cast<sockaddr*>(&local), sizeof local}, {reinterpret_cast<sockaddr*>(&remote), sizeof remote},
+          nullptr};
+}
+
+struct Cb {
+  static Client* of(void* p) { return static_cast<Client*>(p); }
+  static void rand(uint8_t* dest, size_t len, const ngtcp2_rand_ctx*) { gnutls_rnd(GNUTLS_RND_RANDOM, dest, len); }
+  static int new_cid(ngtcp2_conn*, ngtcp2_cid* cid, uint8_t* token, size_t len, void*) {
+    gnutls_rnd(GNUTLS_RND_RANDOM, cid->data, len);
+    cid->datalen = len;
+    gnutls_rnd(GNUTLS_RND_RANDOM, token, NGTCP2_STATELESS_RESET_TOKENLEN);
+    return 0;
+  }
+  static int handshake_completed(ngtcp2_conn*, void* ud) {
+    Client* c = of(ud);
+    if (!c->setup_http3()) return NGTCP2_ERR_CALLBACK_FAILURE;
+    c->submit_requests();
+    return 0;
+  }
+  static int recv_stream_data(ngtcp2_conn* conn, uint32_t flags, int64_t id, uint64_t, const uint8_t* data,
+                              size_t len, void* ud, void*) {
+    Client* c = of(ud);
+    const nghttp3_ssize n = nghttp3_conn_read_stream(c->h3_, id, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0);
+    if (n < 0) return NGTCP2_ERR_CALLBACK_FAILURE;
+    ngtcp2_conn_extend_max_stream_offset(conn, id, static_cast<uint64_t>(n));
+    ngtcp2_conn_extend_max_offset(conn, static_cast<uint64_t>(n));
+    return 0;
+  }
+  static int acked(ngtcp2_conn*, int64_t id, uint64_t, uint64_t len, void* ud, void*) {
+    return nghttp3_conn_add_ack_offset(of(ud)->h3_, id, len) == 0 ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
+  }
+  static int stream_close(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t code, void* ud, void*) {
+    Client* c = of(ud);
+    if (!(flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET)) code = NGHTTP3_H3_NO_ERROR;
+    if (c->h3_ != nullptr) {
+      const int rv = nghttp3_conn_close_stream(c->h3_, id, code);
+      if (rv != 0 && rv != NGHTTP3_ERR_STREAM_NOT_FOUND) return NGTCP2_ERR_CALLBACK_FAILURE;
+    }
+    return 0;
+  }
+  static int stream_reset(ngtcp2_conn*, int64_t id, uint64_t, uint64_t, void* ud, void*) {
+    return nghttp3_conn_shutdown_stream_read(of(ud)->h3_, id) == 0 ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
+  }
+  static int stop_sending(ngtcp2_conn* conn, int64_t id, uint64_t code, void* ud, void* sud) {
+    return stream_reset(conn, id, 0, code, ud, sud);
+  }
+  static int extend_streams(ngtcp2_conn*, uint64_t, void* ud) {
+    of(ud)->submit_requests();
+    return 0;
+  }
+  static int extend_data(ngtcp2_conn*, int64_t id, uint64_t, void* ud, void*) {
+    return nghttp3_conn_unblock_stream(of(ud)->h3_, id) == 0 ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
+  }
+  // nghttp3
+  static int h3_recv_data(nghttp3_conn*, int64_t id, const uint8_t*, size_t len, void* ud, void*) {
+    Client* c = of(ud);
+    if (totals.measuring) totals.bytes += len;
+    ngtcp2_conn_extend_max_stream_offset(c->conn_, id, len);
+    ngtcp2_conn_extend_max_offset(c->conn_, len);
+    return 0;
+  }
+  static int h3_deferred(nghttp3_conn*, int64_t id, size_t n, void* ud, void*) {
+    Client* c = of(ud);
+    ngtcp2_conn_extend_max_stream_offset(c->conn_, id, n);
+    ngtcp2_conn_extend_max_offset(c->conn_, n);
+    return 0;
+  }
+  static int h3_end_stream(nghttp3_conn*, int64_t id, void* ud, void*) {
+    Client* c = of(ud);
+    auto it = c->started_.find(id);
+    if (it == c->started_.end()) return 0;
+    if (totals.measuring) {
+      totals.requests++;
+      totals.latencies_us.push_back(static_cast<uint32_t>((now() - it->second) / 1000));
+    }
+    c->started_.erase(it);
+    return 0;
+  }
+  static int h3_stream_close(nghttp3_conn*, int64_t id, uint64_t, void* ud, void*) {
+    Client* c = of(ud);
+    if (c->started_.erase(id) > 0) totals.errors++;  // closed before its response ended
+    c->submit_requests();
+    return 0;
+  }
+  static int h3_stop_sending(nghttp3_conn*, int64_t id, uint64_t code, void* ud, void*) {
+    ngtcp2_conn_shutdown_stream_read(of(ud)->conn_, id, code);
+    return 0;
+  }
+  static int h3_reset(nghttp3_conn*, int64_t id, uint64_t code, void* ud, void*) {
+    ngtcp2_conn_shutdown_stream_write(of(ud)->conn_, id, code);
+    return 0;
+  }
+  static ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref) { return static_cast<Client*>(ref->user_data)->conn_; }
+};
+
+bool Client::start(const sockaddr_in& server) {
+  remote_ = server;
+  fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  if (fd_ < 0 || connect(fd_, reinterpret_cast<const sockaddr*>(&remote_), sizeof remote_) != 0) return false;
+  socklen_t len = sizeof local_;
+  getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &len);
+
+  ngtcp2_callbacks cb{};
+  cb.client_initial = ngtcp2_crypto_client_initial_cb;
+  cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
+  cb.encrypt = ngtcp2_crypto_encrypt_cb;
+  cb.decrypt = ngtcp2_crypto_decrypt_cb;
+  cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
+  cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
+  cb.update_key = ngtcp2_crypto_update_key_cb;
+  cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
+  cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
+  cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
+  cb.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
+  cb.rand = Cb::rand;
+  cb.get_new_connection_id = Cb::new_cid;
+  cb.handshake_completed = Cb::handshake_completed;
+  cb.recv_stream_data = Cb::recv_stream_data;
+  cb.acked_stream_data_offset = Cb::acked;
+  cb.stream_close = Cb::stream_close;
+  cb.stream_reset = Cb::stream_reset;
+  cb.stream_stop_sending = Cb::stop_sending;
+  cb.extend_max_local_streams_bidi = Cb::extend_streams;
+  cb.extend_max_stream_data = Cb::extend_data;
+
+  ngtcp2_cid dcid, scid;
+  dcid.datalen = 18;
+  scid.datalen = 18;
+  gnutls_rnd(GNUTLS_RND_RANDOM, dcid.data, dcid.datalen);
+  gnutls_rnd(GNUTLS_RND_RANDOM, scid.data, scid.datalen);
+  ngtcp2_settings settings;
+  ngtcp2_settings_default(&settings);
+  settings.initial_ts = now();
+  ngtcp2_transport_params params;
+  ngtcp2_transport_params_default(&params);
+  params.initial_max_streams_uni = 3;
+  params.initial_max_stream_data_bidi_local = 8 * 1024 * 1024;
+  params.initial_max_stream_data_uni = 1024 * 1024;
+  params.initial_max_data = 64 * 1024 * 1024;
+  params.max_idle_timeout = 30 * NGTCP2_SECONDS;
+  const ngtcp2_path path = path_of(local_, remote_);
+  if (ngtcp2_conn_client_new(&conn_, &dcid, &scid, &path, NGTCP2_PROTO_VER_V1, &cb, &settings, &params, nullptr,
+                             this) != 0) {
+    return false;
+  }
+  if (gnutls_init(&session_, GNUTLS_CLIENT | GNUTLS_NO_END_OF_EARLY_DATA) != 0 ||
+      gnutls_priority_set_direct(session_, kPriority, nullptr) != 0 ||
+      ngtcp2_crypto_gnutls_configure_client_session(session_) != 0 ||
+      gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, cred) != 0) {
+    return false;
+  }
+  gnutls_datum_t alpn = {reinterpret_cast<unsigned char*>(const_cast<char*>("h3")), 2};
+  gnutls_alpn_set_protocols(session_, &alpn, 1, GNUTLS_ALPN_MANDATORY);
+  ref_.get_conn = Cb::get_conn;
+  ref_.user_data = this;
+  gnutls_session_set_ptr(session_, &ref_);
+  ngtcp2_conn_set_tls_native_handle(conn_, session_);
+  write();
+  return true;
+}
+
+bool Client::setup_http3() {
+  nghttp3_callbacks cb{};
+  cb.recv_data = Cb::h3_recv_data;
+  cb.deferred_consume = Cb::h3_deferred;
+  cb.end_stream = Cb::h3_end_stream;
+  cb.stream_close = Cb::h3_stream_close;
+  cb.stop_sending = Cb::h3_stop_sending;
+  cb.reset_stream = Cb::h3_reset;
+  nghttp3_settings settings;
+  nghttp3_settings_default(&settings);
+  if (nghttp3_conn_client_new(&h3_, &cb, &settings, nullptr, this) != 0) return false;
+  int64_t control, enc, dec;
+  return ngtcp2_conn_open_uni_stream(conn_, &control, nullptr) == 0 &&
+         nghttp3_conn_bind_control_stream(h3_, control) == 0 &&
+         ngtcp2_conn_open_uni_stream(conn_, &enc, nullptr) == 0 &&
+         ngtcp2_conn_open_uni_stream(conn_, &dec, nullptr) == 0 && nghttp3_conn_bind_qpack_streams(h3_, enc, dec) == 0;
+}
+
+nghttp3_nv nv(const char* name, const std::string& value) {
+  return {reinterpret_cast<uint8_t*>(const_cast<char*>(name)),
+          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), strlen(name), value.size(),
+          NGHTTP3_NV_FLAG_NONE};
+}
+
+void Client::submit_requests() {
+  if (h3_ == nullptr || dead_) return;
+  static const std::string method = "GET", scheme = "https";
+  const std::string authority = config.host + ":" + std::to_string(config.port);
+  while (static_cast<int>(started_.size()) < config.streams) {
+    int64_t id;
+    if (ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr) != 0) return;  // wait for MAX_STREAMS
+    const nghttp3_nv head[] = {nv(":method", method), nv(":scheme", scheme), nv(":authority", authority),
+                               nv(":path", config.path)};
+    if (nghttp3_conn_submit_request(h3_, id, head, 4, nullptr, nullptr) != 0) {
+      fail();
+      return;
+    }
+    started_[id] = now();
+  }
+}
+
+void Client::on_readable() {
+  uint8_t buf[65536];
+  for (;;) {
+    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    const ngtcp2_path path = path_of(local_, remote_);
+    ngtcp2_pkt_info pi{};
+    if (ngtcp2_conn_read_pkt(conn_, &path, &pi, buf, static_cast<size_t>(n), now()) != 0) {
+      fail();
+      return;
+    }
+  }
+  write();
+}
+
+void Client::write() {
+  if (dead_) return;
+  uint8_t buf[1500];
+  ngtcp2_path_storage ps;
+  ngtcp2_path_storage_zero(&ps);
+  ngtcp2_pkt_info pi{};
+  const ngtcp2_tstamp ts = now();
+  for (int packets = 0; packets < 64;) {
+    int64_t stream_id = -1;
+    int fin = 0;
+    nghttp3_vec vec[16];
+    nghttp3_ssize veccnt = 0;
+    if (h3_ != nullptr && ngtcp2_conn_get_max_data_left(conn_) > 0) {
+      veccnt = nghttp3_conn_writev_stream(h3_, &stream_id, &fin, vec, 16);
+      if (veccnt < 0) return fail();
+    }
+    ngtcp2_ssize datalen = -1;
+    const uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE | (fin ? NGTCP2_WRITE_STREAM_FLAG_FIN : 0);
+    const ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf, sizeof buf, &datalen, flags,
+                                                     stream_id, reinterpret_cast<const ngtcp2_vec*>(vec),
+                                                     static_cast<size_t>(veccnt), ts);
+    if (n < 0) {
+      if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED) {
+        nghttp3_conn_block_stream(h3_, stream_id);
+        continue;
+      }
+      if (n == NGTCP2_ERR_STREAM_SHUT_WR) {
+        nghttp3_conn_shutdown_stream_write(h3_, stream_id);
+        continue;
+      }
+      if (n == NGTCP2_ERR_WRITE_MORE) {
+        nghttp3_conn_add_write_offset(h3_, stream_id, static_cast<size_t>(datalen));
+        continue;
+      }
+      return fail();
+    }
+    if (datalen >= 0 && stream_id >= 0) nghttp3_conn_add_write_offset(h3_, stream_id, static_cast<size_t>(datalen));
+    if (n == 0) break;
+    send(fd_, buf, static_cast<size_t>(n), 0);
+    packets++;
+  }
+  ngtcp2_conn_update_pkt_tx_time(conn_, ts);
+}
+
+void Client::on_expiry() {
+  if (ngtcp2_conn_handle_expiry(conn_, now()) != 0) return fail();
+  write();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--host") config.host = value;
+    else if (key == "--port") config.port = std::atoi(value.c_str());
+    else if (key == "--path") config.path = value;
+    else if (key == "--connections") config.connections = std::atoi(value.c_str());
+    else if (key == "--streams") config.streams = std::atoi(value.c_str());
+    else if (key == "--duration") config.duration = std::atof(value.c_str());
+    else if (key == "--warmup") config.warmup = std::atof(value.c_str());
+    else {
+      std::fprintf(stderr, "h3load: unknown option %s\n", key.c_str());
+      return 2;
+    }
+  }
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(static_cast<uint16_t>(config.port));
+  if (config.port <= 0 || inet_pton(AF_INET, config.host.c_str(), &server.sin_addr) != 1) {
+    std::fprintf(stderr, "h3load: --host must be an IPv4 address and --port a port\n");
+    return 2;
+  }
+  gnutls_certificate_allocate_credentials(&cred);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < config.connections; i++) {
+    clients.push_back(std::make_unique<Client>());
+    if (!clients.back()->start(server)) {
+      std::fprintf(stderr, "h3load: could not start connection %d\n", i);
+      return 1;
+    }
+  }
+  const ngtcp2_tstamp begin = now();
+  const ngtcp2_tstamp measure_from = begin + static_cast<ngtcp2_tstamp>(config.warmup * NGTCP2_SECONDS);
+  const ngtcp2_tstamp end = measure_from + static_cast<ngtcp2_tstamp>(config.duration * NGTCP2_SECONDS);
+  std::vector<pollfd> fds(clients.size());
+  for (ngtcp2_tstamp t = now(); t < end; t = now()) {
+    if (!totals.measuring && t >= measure_from) totals.measuring = true;
+    ngtcp2_tstamp next = end;
+    for (size_t i = 0; i < clients.size(); i++) {
+      fds[i] = {clients[i]->fd(), POLLIN, 0};
+      next = std::min(next, clients[i]->expiry());
+    }
+    const int timeout_ms = next > t ? static_cast<int>((next - t) / NGTCP2_MILLISECONDS) : 0;
+    poll(fds.data(), fds.size(), timeout_ms);
+    const ngtcp2_tstamp after = now();
+    for (size_t i = 0; i < clients.size(); i++) {
+      Client& c = *clients[i];
+      if (c.dead()) continue;
+      if (fds[i].revents & POLLIN) c.on_readable();
+      if (!c.dead() && c.expiry() <= after) c.on_expiry();
+    }
+  }
+  std::sort(totals.latencies_us.begin(), totals.latencies_us.end());
+  auto pct = [](double p) {
+    if (totals.latencies_us.empty()) return 0.0;
+    return totals.latencies_us[static_cast<size_t>(p * (totals.latencies_us.size() - 1))] / 1000.0;
+  };
+  std::printf(
+      "{\"requests\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"requestsPerSec\":%.1f,\"bytesPerSec\":%.1f,"
+      "\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"errors\":%llu}\n",
+      static_cast<unsigned long long>(totals.requests), static_cast<unsigned long long>(totals.bytes), config.duration,
+      totals.requests / config.duration, totals.bytes / config.duration, pct(0.5), pct(0.99),
+      static_cast<unsigned long long>(totals.errors));
+  return totals.errors > 0 && totals.requests == 0 ? 1 : 0;
+}

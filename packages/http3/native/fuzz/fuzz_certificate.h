@@ -1,0 +1,23 @@
+// Test-only ECDSA P-256 key and self-signed certificate for 127.0.0.1 (never used outside the fuzz
+// driver): the server needs credentials before it accepts an Initial.
+#pragma once
+constexpr const char kFuzzKey[] = R"PEM(
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgfjaGW8H3/9X2xps4
+56YZ7piLtzwPKfzTxWeHZXLegN+hRANCAAQbzLn/jCOe8U93SOYtrAmf6VfQ57PQ
+EFujtIAxLSPAeA8K4Wlt69LJRz7G6sBNZvsLph4+r12QMtsT1BsgFmIu
+-----END PRIVATE KEY-----
+)PEM";
+constexpr const char kFuzzCert[] = R"PEM(
+-----BEGIN CERTIFICATE-----
+MIIBjjCCATSgAwIBAgIUcsX6VlJIAw5JKQDq2EvhV/uMn5owCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMB4XDTI2MTIwMTIwNDE0NloXDTI2MTIwMzIw
+NDE0NlowFDESMBAGA1UEAwwJMTI3LjAuMC4xMFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAEG8y5/4wjnvFPd0jmLawJn+lX0Oez0BBbo7SAMS0jwHgPCuFpbevSyUc+
+xurATWb7C6YePq9dkDLbE9QbIBZiLqNkMGIwHQYDVR0OBBYEFNExjcEZmGgOgSSU
+GYFyqIjgLFZ6MB8GA1UdIwQYMBaAFNExjcEZmGgOgSSUGYFyqIjgLFZ6MA8GA1Ud
+EwEB/wQFMAMBAf8wDwYDVR0RBAgwBocEfwAAATAKBggqhkjOPQQDAgNIADBFAiEA
+oA2UKw2RxUxfv71g/6lJRi5FkYNGASBjmJvbPNxsQy8CIElQ0JekSuoHoE4EMAgQ
+cPtY/96oTF6iqvuWdted1Eph
+-----END CERTIFICATE-----
+)PEM";
