@@ -17,7 +17,7 @@ export const SEND_OK = 0;
 export const SEND_BACKPRESSURE = 1;
 export const SEND_DROPPED = 2;
 
-/** The hand-off blob (handoff.h): version, token (u32 LE), flags, server and client max window bits. */
+/** The hand-off blob (handoff.h): version, token (u32 LE), flags, server max window bits, a reserved 0. */
 export const HANDOFF_VERSION = 1;
 export const HANDOFF_SIZE = 8;
 export const HANDOFF_DEFLATE = 1;

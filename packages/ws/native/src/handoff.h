@@ -1,6 +1,6 @@
 // The hand-off blob an HTTP/1.1 Upgrade passes with conn_handover: who the socket is for on the
 // JS side (a token the backend chose) and the permessage-deflate parameters the 101 response
-// agreed. Built by @fasterapi/ws's native backend (src/native-handshake.ts), read by on_handover.
+// agreed. Built by handoffBlob (src/handshake.ts), read by on_handover.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +9,7 @@
 namespace fasterapi::ws {
 
 constexpr uint8_t kHandoffVersion = 1;
-constexpr size_t kHandoffSize = 8;  // version, token (u32 LE), flags, server/client max window bits
+constexpr size_t kHandoffSize = 8;  // version, token (u32 LE), flags, server max window bits, 0 (reserved)
 
 enum HandoffFlag : uint8_t {
   kHandoffDeflate = 1,

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 #include "deflate.h"
@@ -110,7 +110,8 @@ struct Module {
   std::unique_ptr<Deflater> shared_deflaters[16];
   Inflater shared_inflater;
   std::string scratch;   // compressed or inflated bytes being built
-  std::unordered_map<std::string, std::unique_ptr<Topic>> topics;
+  // An ordered map: no bucket array, whose rehash would need a newer libstdc++ (see README).
+  std::map<std::string, std::unique_ptr<Topic>> topics;
   std::vector<Conn*> slots;
   std::vector<uint32_t> generations;
   std::vector<uint32_t> free_slots;
