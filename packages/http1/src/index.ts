@@ -6,3 +6,4 @@ export type { Http1Options, Http1TlsOptions } from "./http1-options.js";
 export { http1 } from "./http1-plugin.js";
 export { NativeHttp1Transport, nativeHttp1Available } from "./native-http1-transport.js";
 export { NodeHttp1Transport } from "./node-http1-transport.js";
+export { NodeUpgrade } from "./node-upgrade.js";

@@ -12,3 +12,5 @@ export type {
 } from "./backend.js";
 export type { PubSubAdapter } from "./pubsub-adapter.js";
 export type { CompressionMode, WsOptions } from "./ws-options.js";
+export { ws } from "./ws-plugin.js";
+export type { WebSocketStats } from "./ws-provider.js";
