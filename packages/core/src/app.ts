@@ -187,6 +187,11 @@ export class App extends RouteMethods {
     return provider.publish(topic, message, options);
   }
 
+  /** WebSockets of this process subscribed to `topic`. */
+  numSubscribers(topic: string): number {
+    return this.state.websocketProvider?.subscriberCount(topic) ?? 0;
+  }
+
   /** Opens a WebSocket to a route in memory (no socket); rejects with UpgradeRefusedError when refused. */
   async injectWebSocket(url: string, options?: InjectWebSocketOptions): Promise<InjectedWebSocket> {
     await this.ready();

@@ -138,7 +138,8 @@ export class NodeBackend implements WebSocketBackend {
     const options = this.context.options;
     if (ws.bufferedAmount > options.maxBackpressure) {
       this.counters.dropped++;
-      if (options.closeOnBackpressureLimit) ws.close(1008, "backpressure limit");
+      // A peer that stopped reading would never see a close frame queued behind the backlog.
+      if (options.closeOnBackpressureLimit) ws.terminate();
       return "dropped";
     }
     ws.send(message.payload, { binary: message.isBinary, compress: message.compress });

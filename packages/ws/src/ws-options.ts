@@ -17,7 +17,7 @@ export interface WsOptions {
   compression?: CompressionMode;
   /** Bytes a socket may have queued; a send beyond it answers "dropped". Default 1 MiB. */
   maxBackpressure?: number;
-  /** Close the socket (1008) instead of dropping when a send is over maxBackpressure. Default false. */
+  /** Cut the connection off (no closing handshake: the peer is not reading) instead of dropping, once a send is over maxBackpressure. Default false. */
   closeOnBackpressureLimit?: boolean;
   /** Deliver app.publish / ws.publish to other processes (see redisPubSub). */
   pubsub?: PubSubAdapter;
