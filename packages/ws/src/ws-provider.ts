@@ -54,7 +54,7 @@ export class WsProvider implements WebSocketProvider {
     return adapter.start((topic, payload, isBinary) => {
       const message = { payload, isBinary, compress: true };
       for (const backend of this.backends.values()) backend.publish(topic, message, null);
-    });
+    }, this.log);
   }
 
   accept(upgrade: ApprovedUpgrade): void {
