@@ -30,6 +30,10 @@ function deflateOptions(mode: CompressionMode): PerMessageDeflateOptions | false
   return mode === "shared" ? { serverNoContextTakeover: true, clientNoContextTakeover: true } : {};
 }
 
+function uncork(socket: Duplex): void {
+  socket.uncork();
+}
+
 class NodeSocket implements BackendSocket {
   readonly remoteAddress: string;
   /** The shared layer's object for this socket. */
@@ -42,10 +46,12 @@ class NodeSocket implements BackendSocket {
   needsDrain = false;
   private readonly backend: NodeBackend;
   readonly ws: WebSocket;
+  readonly raw: Duplex;
 
-  constructor(backend: NodeBackend, ws: WebSocket, remoteAddress: string) {
+  constructor(backend: NodeBackend, ws: WebSocket, raw: Duplex, remoteAddress: string) {
     this.backend = backend;
     this.ws = ws;
+    this.raw = raw;
     this.remoteAddress = remoteAddress;
   }
 
@@ -142,10 +148,18 @@ export class NodeBackend implements WebSocketBackend {
       if (options.closeOnBackpressureLimit) ws.terminate();
       return "dropped";
     }
+    // Everything sent to a socket in one tick (the answers to one read, a burst of publishes)
+    // leaves in one writev instead of a syscall per message.
+    const raw = socket.raw;
+    if (raw.writableCorked === 0) {
+      raw.cork();
+      process.nextTick(uncork, raw);
+    }
     ws.send(message.payload, { binary: message.isBinary, compress: message.compress });
     this.counters.messagesOut++;
     this.counters.bytesOut += payloadLength(message);
-    if (ws.bufferedAmount === 0) return "ok";
+    // Like write() returning false: queued past the socket's high-water mark, wait for drain.
+    if (!raw.writableNeedDrain) return "ok";
     socket.needsDrain = true;
     return "backpressure";
   }
@@ -182,7 +196,7 @@ export class NodeBackend implements WebSocketBackend {
   private opened(ws: WebSocket, raw: Duplex, upgrade: ApprovedUpgrade): void {
     const events = this.context.events;
     const counters = this.counters;
-    const socket = new NodeSocket(this, ws, upgrade.request.remoteAddress);
+    const socket = new NodeSocket(this, ws, raw, upgrade.request.remoteAddress);
     this.sockets.add(socket);
     ws.on("message", (data: Buffer, isBinary: boolean) => {
       socket.active = true;
