@@ -15,6 +15,7 @@ import type { Scope } from "./scope.js";
 import type { SharedSchemas } from "./shared-schemas.js";
 import type { RequestStats } from "./stats.js";
 import type { RequestHandler, Transport } from "./transport.js";
+import type { WebSocketProvider } from "./websocket.js";
 
 /** One registered route; its pipeline is compiled at ready(). */
 export interface RouteRecord {
@@ -61,4 +62,7 @@ export interface AppState {
   notFound: CompiledRoute | null;
   methodNotAllowed: CompiledRoute | null;
   unavailable: CompiledRoute | null;
+  /** Registered by a WebSocket plugin (@fasterapi/ws); app.websocket() routes need one. */
+  websocketProvider: WebSocketProvider | null;
+  websocketRoutes: number;
 }

@@ -26,7 +26,7 @@ import type { Middleware } from "./middleware.js";
 import { asPlugin, type Plugin, type PluginFunction } from "./plugin.js";
 import { compileRoutes } from "./route-compiler.js";
 import { RouteMethods } from "./route-methods.js";
-import type { Handler, RouteOptions } from "./route-options.js";
+import type { Handler, RouteOptions, Schema } from "./route-options.js";
 import type { RouteHandler } from "./route-pipeline.js";
 import { ANY_METHOD, RadixRouter } from "./router.js";
 import { applyGroup, Router } from "./router-group.js";
@@ -34,6 +34,17 @@ import { Scope } from "./scope.js";
 import { SharedSchemas } from "./shared-schemas.js";
 import { type CoreStats, RequestStats } from "./stats.js";
 import type { RequestHandler, Transport, TransportAddress, TransportStats } from "./transport.js";
+import type {
+  AnyWebSocketRouteOptions,
+  InjectedWebSocket,
+  InjectWebSocketOptions,
+  SendOptions,
+  WebSocketMessage,
+  WebSocketProvider,
+  WebSocketRouteOptions,
+} from "./websocket.js";
+import { injectWebSocket } from "./websocket-inject.js";
+import { missingProviderError, websocketHandler } from "./websocket-route.js";
 
 export type { AppOptions };
 
@@ -79,6 +90,8 @@ export class App extends RouteMethods {
       notFound: null,
       methodNotAllowed: null,
       unavailable: null,
+      websocketProvider: null,
+      websocketRoutes: 0,
     };
     this.state = state;
     this.scope = new Scope(null, this);
@@ -133,6 +146,56 @@ export class App extends RouteMethods {
     };
     this.state.router.add(method === "ALL" ? ANY_METHOD : method, path, record);
     this.state.routes.push(record);
+  }
+
+  /**
+   * A WebSocket route (GET). The upgrade request runs the route's hooks, validation and Depends
+   * like any route; `upgrade(ctx)` returns `ws.data` or throws HTTPException to refuse.
+   */
+  websocket<
+    const P extends Schema | undefined = undefined,
+    const Q extends Schema | undefined = undefined,
+    const H extends Schema | undefined = undefined,
+    const D extends Record<string, Dependency> | undefined = undefined,
+    Data = undefined,
+  >(path: string, options: WebSocketRouteOptions<P, Q, H, D, Data>): this {
+    if (options === null || typeof options !== "object")
+      throw new TypeError(`websocket ${path}: options must be an object`);
+    const handlers = ["upgrade", "open", "message", "drain", "ping", "pong", "close"] as const;
+    for (const name of handlers) {
+      if (options[name] !== undefined && typeof options[name] !== "function")
+        throw new TypeError(`websocket ${path}: ${name} must be a function`);
+    }
+    const routeOptions = options as RouteOptions;
+    const handler = websocketHandler(this.state, options as AnyWebSocketRouteOptions);
+    this.addRecord("GET", path, routeOptions, handler, null);
+    this.state.websocketRoutes++;
+    return this;
+  }
+
+  /** For WebSocket plugins: the provider that takes over approved upgrades and serves app.publish. */
+  setWebSocketProvider(provider: WebSocketProvider): this {
+    if (this.state.websocketProvider !== null) throw new Error("a WebSocket provider is already registered");
+    this.state.websocketProvider = provider;
+    return this;
+  }
+
+  /** Sends to every WebSocket subscribed to `topic` (every process, with a pub/sub adapter); returns local deliveries. */
+  publish(topic: string, message: WebSocketMessage, options?: SendOptions): number {
+    const provider = this.state.websocketProvider;
+    if (provider === null) throw missingProviderError();
+    return provider.publish(topic, message, options);
+  }
+
+  /** WebSockets of this process subscribed to `topic`. */
+  numSubscribers(topic: string): number {
+    return this.state.websocketProvider?.subscriberCount(topic) ?? 0;
+  }
+
+  /** Opens a WebSocket to a route in memory (no socket); rejects with UpgradeRefusedError when refused. */
+  async injectWebSocket(url: string, options?: InjectWebSocketOptions): Promise<InjectedWebSocket> {
+    await this.ready();
+    return injectWebSocket(this.state.handler, url, options);
   }
 
   /** Mounts a Router, or a @Controller class resolved through the container at ready(). */

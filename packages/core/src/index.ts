@@ -60,4 +60,21 @@ export {
   type Transport,
   type TransportAddress,
   type TransportStats,
+  type UpgradeHandle,
 } from "./transport.js";
+export type {
+  ApprovedUpgrade,
+  InjectedWebSocket,
+  InjectWebSocketOptions,
+  OriginCheck,
+  ProtocolSelection,
+  SendOptions,
+  SendStatus,
+  ServerWebSocket,
+  WebSocketHandlers,
+  WebSocketMessage,
+  WebSocketProvider,
+  WebSocketRequestOptions,
+  WebSocketRouteOptions,
+} from "./websocket.js";
+export { UpgradeRefusedError } from "./websocket-inject.js";

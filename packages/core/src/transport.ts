@@ -41,6 +41,17 @@ export interface RequestView {
   bodyStream(limit: number): AsyncIterable<Buffer>;
   /** Registers a callback for a client that goes away before the response is complete. */
   onAbort(callback: () => void): void;
+  /**
+   * Present when the request asks to switch protocols (HTTP/1.1 `Upgrade`) and the transport can
+   * hand its connection over; a WebSocket route passes it to the WebSocket provider.
+   */
+  readonly upgrade?: UpgradeHandle;
+}
+
+/** A connection its transport can hand over after an approved Upgrade; the provider knows the kinds it takes. */
+export interface UpgradeHandle {
+  /** The kind of connection: "node" (node:http), "native" (the C++ engine), "inject" (app.injectWebSocket). */
+  readonly kind: string;
 }
 
 /** A streamed response in progress. */

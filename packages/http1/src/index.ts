@@ -7,3 +7,4 @@ export { http1 } from "./http1-plugin.js";
 export { NativeHttp1Transport, nativeHttp1Available } from "./native-http1-transport.js";
 export { NativeUpgrade } from "./native-upgrade.js";
 export { NodeHttp1Transport } from "./node-http1-transport.js";
+export { NodeUpgrade } from "./node-upgrade.js";
