@@ -62,7 +62,6 @@ int Module::write_frame(Conn* c, uint8_t opcode, bool rsv1, const uint8_t* data,
   uint8_t header[10];
   const size_t n = write_frame_header(header, opcode, true, rsv1, len);
   const fa_iovec iov[2] = {{header, n}, {data, len}};
-  stats.bytes_out += static_cast<double>(n + len);
   return api->conn_write(c->conn, iov, len > 0 ? 2 : 1);
 }
 
@@ -98,6 +97,7 @@ SendResult Module::send(Conn* c, const uint8_t* data, size_t len, bool binary, b
                           : write_frame(c, opcode, false, data, len);
   if (rc == FA_WRITE_CLOSED) return kSendClosed;
   stats.messages_out += 1;
+  stats.bytes_out += static_cast<double>(len);
   if (rc == FA_WRITE_BACKPRESSURE) {
     c->drain_wanted = true;
     return kSendBackpressure;
@@ -202,28 +202,27 @@ uint32_t Module::publish(const std::string& name, const uint8_t* data, size_t le
     if (c == except) continue;
     SendResult result = kSendOk;
     if (!admit(c, &result)) continue;
-    int rc;
     if (compress && c->deflate.deflate && c->deflater != nullptr) {
-      rc = send(c, data, len, binary, true) == kSendClosed ? FA_WRITE_CLOSED : FA_WRITE_OK;
-      stats.messages_out -= 1;  // counted below with the others
-    } else {
-      SharedFrame* frame = plain;
-      if (compress && c->deflate.deflate && len >= kCompressThreshold) {
-        SharedFrame*& d = deflated[c->deflate.server_max_window_bits];
-        if (d == nullptr && compress_for(c, data, len)) {
-          d = new SharedFrame();
-          frame_into(d->bytes, opcode, true, reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size());
-        }
-        if (d != nullptr) frame = d;
-      }
-      ++frame->refs;
-      const fa_iovec iov = {reinterpret_cast<const uint8_t*>(frame->bytes.data()), frame->bytes.size()};
-      stats.bytes_out += static_cast<double>(frame->bytes.size());
-      rc = api->conn_write_ref(c->conn, &iov, 1, release_frame, frame);
+      // This socket's window must see every compressed message it gets: compress for it alone.
+      if (send(c, data, len, binary, true) != kSendClosed) ++delivered;
+      continue;
     }
+    SharedFrame* frame = plain;
+    if (compress && c->deflate.deflate && len >= kCompressThreshold) {
+      SharedFrame*& d = deflated[c->deflate.server_max_window_bits];
+      if (d == nullptr && compress_for(c, data, len)) {
+        d = new SharedFrame();
+        frame_into(d->bytes, opcode, true, reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size());
+      }
+      if (d != nullptr) frame = d;
+    }
+    ++frame->refs;
+    const fa_iovec iov = {reinterpret_cast<const uint8_t*>(frame->bytes.data()), frame->bytes.size()};
+    const int rc = api->conn_write_ref(c->conn, &iov, 1, release_frame, frame);
     if (rc == FA_WRITE_CLOSED) continue;
     if (rc == FA_WRITE_BACKPRESSURE) c->drain_wanted = true;
     stats.messages_out += 1;
+    stats.bytes_out += static_cast<double>(len);
     ++delivered;
   }
   release_frame(plain);
@@ -330,6 +329,7 @@ ptrdiff_t deliver_message(Module* m, Conn* c, const Event& e) {
     if (!e.binary && !is_valid_utf8(data, len)) return fail(m, c, kCloseInvalidPayload, "invalid UTF-8 in a text message");
   }
   m->stats.messages_in += 1;
+  m->stats.bytes_in += static_cast<double>(len);
   m->add_event(c, kEventMessage, e.binary ? 1 : 0, data, len);
   return 0;
 }
@@ -338,7 +338,6 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
   Conn* c = conn_of(fc);
   Module* m = c->mod;
   if (c->closed) return static_cast<ptrdiff_t>(len);
-  m->stats.bytes_in += static_cast<double>(len);
   m->arm_idle(c);
   size_t pos = 0;
   for (;;) {
@@ -346,7 +345,6 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
     pos += e.consumed;
     switch (e.kind) {
       case EventKind::kNeedMore:
-        m->stats.bytes_in -= static_cast<double>(len - pos);  // kept bytes are counted when consumed
         return static_cast<ptrdiff_t>(pos);
       case EventKind::kMessage:
         if (c->close_sent) break;  // closing: data after our close frame is dropped
