@@ -93,7 +93,11 @@ export class NativeBackend implements WebSocketBackend {
     headers.push(...upgrade.headers);
     this.nextToken = (this.nextToken + 1) >>> 0;
     const token = this.nextToken;
-    if (!handle.handOver(this.native.protocol, handoffBlob(token, deflate), "websocket", headers)) return;
+    if (!handle.handOver(this.native.protocol, handoffBlob(token, deflate), "websocket", headers)) {
+      // Earlier pipelined requests are still unanswered (or the client left): the 101 cannot go first.
+      upgrade.sink.send(503, ["connection", "close"], "the connection cannot be upgraded now", "text/plain");
+      return;
+    }
     const now = Date.now();
     this.forgetStale(now);
     this.pending.set(token, { upgrade, extensions: deflate?.response ?? "", since: now });
