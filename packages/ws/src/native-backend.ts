@@ -34,11 +34,17 @@ import { NativeSocket } from "./native-socket.js";
 
 /** How long close() waits for closing handshakes before it cuts the remaining sockets off. */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * The open event follows a hand-over within the same loop turn; a client that vanishes in between
+ * never gets one, so pending upgrades older than this are forgotten.
+ */
+const PENDING_OPEN_MS = 60_000;
 
 /** An upgrade handed to the module whose open event has not come yet. */
 interface PendingOpen {
   upgrade: ApprovedUpgrade;
   extensions: string;
+  since: number;
 }
 
 export class NativeBackend implements WebSocketBackend {
@@ -87,8 +93,22 @@ export class NativeBackend implements WebSocketBackend {
     headers.push(...upgrade.headers);
     this.nextToken = (this.nextToken + 1) >>> 0;
     const token = this.nextToken;
-    if (!handle.handOver(this.native.protocol, handoffBlob(token, deflate), "websocket", headers)) return;
-    this.pending.set(token, { upgrade, extensions: deflate?.response ?? "" });
+    if (!handle.handOver(this.native.protocol, handoffBlob(token, deflate), "websocket", headers)) {
+      // Earlier pipelined requests are still unanswered (or the client left): the 101 cannot go first.
+      upgrade.sink.send(503, ["connection", "close"], "the connection cannot be upgraded now", "text/plain");
+      return;
+    }
+    const now = Date.now();
+    this.forgetStale(now);
+    this.pending.set(token, { upgrade, extensions: deflate?.response ?? "", since: now });
+  }
+
+  /** Drops pending upgrades whose client went away before the module opened them (oldest first). */
+  private forgetStale(now: number): void {
+    for (const [token, pending] of this.pending) {
+      if (now - pending.since < PENDING_OPEN_MS) return;
+      this.pending.delete(token);
+    }
   }
 
   send(socket: NativeSocket, message: OutgoingMessage): SendStatus {

@@ -216,7 +216,8 @@ bool option_number(napi_env env, napi_value options, const char* name, double ma
   if (napi_get_named_property(env, options, name, &v) == napi_ok) napi_typeof(env, v, &t);
   if (t == napi_number) napi_get_value_double(env, v, &d);
   if (!(d >= 0 && d <= max && d == static_cast<double>(static_cast<uint64_t>(d)))) {
-    const std::string msg = std::string("createProtocol: options.") + name + " must be a non-negative integer";
+    const std::string msg = std::string("createProtocol: options.") + name +
+                            " must be an integer from 0 to " + std::to_string(static_cast<uint64_t>(max));
     napi_throw_type_error(env, nullptr, msg.c_str());
     return false;
   }
@@ -227,7 +228,7 @@ bool option_number(napi_env env, napi_value options, const char* name, double ma
 bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
   double max_payload, idle, backpressure;
   napi_value v;
-  if (!option_number(env, options, "maxPayload", 9.0e15, &max_payload) ||
+  if (!option_number(env, options, "maxPayload", static_cast<double>(kMaxPayloadLimit), &max_payload) ||
       !option_number(env, options, "idleTimeoutMs", 4294967295.0, &idle) ||
       !option_number(env, options, "maxBackpressure", 9.0e15, &backpressure)) {
     return false;

@@ -11,7 +11,7 @@ export interface WsCallbacks {
 }
 
 export interface WsProtocolOptions {
-  /** Largest message in bytes, after inflation; larger ones close with 1009. */
+  /** Largest message in bytes, after inflation (at most 2^31 - 1); larger ones close with 1009. */
   maxPayload: number;
   /** Silence before an automatic ping, then as long again before closing; 0 disables. */
   idleTimeoutMs: number;

@@ -46,6 +46,7 @@ Conn* Module::lookup(double handle) const {
 }
 
 void Module::add_event(Conn* c, uint32_t kind, uint32_t arg, const uint8_t* bytes, size_t len) {
+  if (event_bytes.size() + len > kEventBytesFlush) js_events(this);
   const auto handle = static_cast<uint64_t>(c->handle);
   const uint32_t record[kEventWords] = {kind,
                                         static_cast<uint32_t>(handle & 0xffffffffu),

@@ -38,6 +38,10 @@ enum SendResult : int { kSendClosed = -1, kSendOk = 0, kSendBackpressure = 1, kS
 constexpr uint32_t kCloseTimeoutMs = 5000;
 /** Messages shorter than this go out uncompressed even when deflate was negotiated. */
 constexpr size_t kCompressThreshold = 64;
+/** Largest maxPayload: event records address the turn's bytes with 32-bit offsets. */
+constexpr uint64_t kMaxPayloadLimit = 0x7fffffff;
+/** A turn's events go to JS early once their bytes would pass this (offsets stay 32-bit). */
+constexpr size_t kEventBytesFlush = 0x7fffffff;
 
 struct ModuleOptions {
   uint64_t max_payload;
