@@ -100,6 +100,9 @@ describe("app.injectWebSocket", () => {
     });
     // Not an upgrade the transport can hand over (app.inject has no upgrade handle): 426.
     expect(notHandedOver.statusCode).toBe(426);
+    expect(notHandedOver.json()).toEqual({
+      detail: "this route speaks WebSocket, but its inject transport cannot hand the connection over",
+    });
   });
 
   it("says which plugin is missing when websocket routes have no provider", async () => {
