@@ -19,10 +19,10 @@ export function checkHandshake(request: RequestView): void {
   const upgradeRequested =
     listsToken(request.header("upgrade"), "websocket") && listsToken(request.header("connection"), "upgrade");
   if (!upgradeRequested || request.upgrade === undefined) {
-    throw new HTTPException(426, "this route speaks WebSocket: send an Upgrade: websocket request", {
-      upgrade: "websocket",
-      connection: "Upgrade",
-    });
+    const detail = upgradeRequested
+      ? `this route speaks WebSocket, but its ${request.protocol} transport cannot hand the connection over`
+      : "this route speaks WebSocket: send an Upgrade: websocket request";
+    throw new HTTPException(426, detail, { upgrade: "websocket", connection: "Upgrade" });
   }
   if (request.header("sec-websocket-version") !== "13") {
     throw new HTTPException(426, "unsupported Sec-WebSocket-Version (this server speaks 13)", {

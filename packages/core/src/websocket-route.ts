@@ -34,6 +34,8 @@ export function missingProviderError(): Error {
 }
 
 function approve(state: AppState, ctx: AnyContext, upgrade: ApprovedUpgrade): void {
+  // A slow upgrade() may finish after the request timed out and was answered over HTTP.
+  if (ctx.responded) return;
   const provider = state.websocketProvider as WebSocketProvider;
   // The connection is the provider's from here: the pipeline must not answer, only finish.
   ctx.responded = true;

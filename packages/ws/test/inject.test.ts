@@ -77,6 +77,34 @@ describe("app.injectWebSocket", () => {
     expect(plain.statusCode).toBe(426);
   });
 
+  it("takes a subprotocol chooser and an origin predicate", async () => {
+    const app = new App({ logger: false, docs: false });
+    apps.push(app);
+    app.register(ws());
+    app.websocket("/pick", {
+      protocols: (offered) => offered.find((protocol) => protocol.startsWith("v2.")),
+      origins: (origin) => origin?.endsWith(".example") === true,
+    });
+    const origin = { origin: "https://app.example" };
+    const client = await app.injectWebSocket("/pick", { headers: origin, protocols: ["v1.a", "v2.b"] });
+    expect(client.protocol).toBe("v2.b");
+    const noProtocol = await app.injectWebSocket("/pick", { headers: origin });
+    expect(noProtocol.protocol).toBe("");
+    const foreign = await app
+      .injectWebSocket("/pick", { headers: { origin: "https://evil.test" } })
+      .catch((error: UpgradeRefusedError) => error.statusCode);
+    expect(foreign).toBe(403);
+    const notHandedOver = await app.inject({
+      url: "/pick",
+      headers: { ...origin, upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13" },
+    });
+    // Not an upgrade the transport can hand over (app.inject has no upgrade handle): 426.
+    expect(notHandedOver.statusCode).toBe(426);
+    expect(notHandedOver.json()).toEqual({
+      detail: "this route speaks WebSocket, but its inject transport cannot hand the connection over",
+    });
+  });
+
   it("says which plugin is missing when websocket routes have no provider", async () => {
     const app = new App({ logger: false });
     app.websocket("/x", {});
