@@ -6,6 +6,7 @@ import { connect } from "node:net";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { selfSignedCert } from "../../../http1/test/fixtures/self-signed-cert.js";
 import { SEND_DROPPED, SEND_OK } from "../src/index.js";
 import { echo, type NativeWsServer, startNativeWsServer } from "./fixtures/native-ws-server.js";
 import { closePayload, frame, RawClient, type ServerFrame } from "./fixtures/raw-client.js";
@@ -50,6 +51,21 @@ describe("native WebSocket module with the ws client", () => {
     expect(reply.data.equals(big)).toBe(true);
     client.close();
     await closed(client);
+  });
+
+  it("upgrades over TLS (wss://) and echoes with permessage-deflate", async () => {
+    server = await startNativeWsServer({ tls: selfSignedCert(), compression: "dedicated" }, echo);
+    const client = new WebSocket(`wss://127.0.0.1:${server.port}/ws`, { rejectUnauthorized: false });
+    await new Promise((resolve, reject) => {
+      client.once("open", resolve);
+      client.once("error", reject);
+    });
+    expect(client.extensions).toBe("permessage-deflate");
+    const text = "over TLS ".repeat(100);
+    client.send(text);
+    expect((await nextMessage(client)).data.toString()).toBe(text);
+    client.close(1000);
+    expect((await closed(client)).code).toBe(1000);
   });
 
   it("joins a fragmented message and answers pings in between", async () => {
