@@ -26,7 +26,7 @@ import type { Middleware } from "./middleware.js";
 import { asPlugin, type Plugin, type PluginFunction } from "./plugin.js";
 import { compileRoutes } from "./route-compiler.js";
 import { RouteMethods } from "./route-methods.js";
-import type { Handler, RouteOptions, Schema } from "./route-options.js";
+import type { Handler, RouteOptions } from "./route-options.js";
 import type { RouteHandler } from "./route-pipeline.js";
 import { ANY_METHOD, RadixRouter } from "./router.js";
 import { applyGroup, Router } from "./router-group.js";
@@ -41,7 +41,6 @@ import type {
   SendOptions,
   WebSocketMessage,
   WebSocketProvider,
-  WebSocketRouteOptions,
 } from "./websocket.js";
 import { injectWebSocket } from "./websocket-inject.js";
 import { missingProviderError, websocketHandler } from "./websocket-route.js";
@@ -148,29 +147,10 @@ export class App extends RouteMethods {
     this.state.routes.push(record);
   }
 
-  /**
-   * A WebSocket route (GET). The upgrade request runs the route's hooks, validation and Depends
-   * like any route; `upgrade(ctx)` returns `ws.data` or throws HTTPException to refuse.
-   */
-  websocket<
-    const P extends Schema | undefined = undefined,
-    const Q extends Schema | undefined = undefined,
-    const H extends Schema | undefined = undefined,
-    const D extends Record<string, Dependency> | undefined = undefined,
-    Data = undefined,
-  >(path: string, options: WebSocketRouteOptions<P, Q, H, D, Data>): this {
-    if (options === null || typeof options !== "object")
-      throw new TypeError(`websocket ${path}: options must be an object`);
-    const handlers = ["upgrade", "open", "message", "drain", "ping", "pong", "close"] as const;
-    for (const name of handlers) {
-      if (options[name] !== undefined && typeof options[name] !== "function")
-        throw new TypeError(`websocket ${path}: ${name} must be a function`);
-    }
-    const routeOptions = options as RouteOptions;
-    const handler = websocketHandler(this.state, options as AnyWebSocketRouteOptions);
-    this.addRecord("GET", path, routeOptions, handler, null);
+  /** @internal A WebSocket route: a GET route whose handler hands approved upgrades to the provider. */
+  protected addWebSocketRoute(path: string, options: AnyWebSocketRouteOptions): void {
+    this.addRecord("GET", path, options as RouteOptions, websocketHandler(this.state, options), null);
     this.state.websocketRoutes++;
-    return this;
   }
 
   /** For WebSocket plugins: the provider that takes over approved upgrades and serves app.publish. */
@@ -201,8 +181,11 @@ export class App extends RouteMethods {
   /** Mounts a Router, or a @Controller class resolved through the container at ready(). */
   include(target: Router | (new (...args: never[]) => object)): this {
     if (target instanceof Router) {
-      for (const route of target.routes())
-        this.addRecord(route.method, route.path, route.options, route.handler as RouteHandler, null);
+      for (const route of target.routes()) {
+        if (route.handler === null)
+          this.addWebSocketRoute(route.path, route.options as AnyWebSocketRouteOptions);
+        else this.addRecord(route.method, route.path, route.options, route.handler as RouteHandler, null);
+      }
       return this;
     }
     const controller = controllerOf(target);

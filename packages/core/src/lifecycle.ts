@@ -100,7 +100,9 @@ export async function shutdown(state: AppState): Promise<void> {
   const grace = state.options.closeGraceMs ?? 10_000;
   const deadline = Date.now() + grace;
   // Open WebSockets would hold their transports' close until the grace period ends: say goodbye (1001) first.
-  const sockets = state.websocketProvider?.close();
+  const sockets = state.websocketProvider
+    ?.close()
+    .catch((error: unknown) => state.log.error({ err: error }, "closing the WebSockets failed"));
   if (state.listening) {
     const results = await Promise.allSettled(state.transports.map((t) => t.close(grace)));
     for (const result of results) {

@@ -156,6 +156,9 @@ export class NodeBackend implements WebSocketBackend {
       process.nextTick(uncork, raw);
     }
     ws.send(message.payload, { binary: message.isBinary, compress: message.compress });
+    // The cork batches small writes only: a full buffer goes out now, so what counts against
+    // maxBackpressure is what the kernel did not take, not what the cork held back.
+    if (raw.writableLength >= raw.writableHighWaterMark) raw.uncork();
     this.counters.messagesOut++;
     this.counters.bytesOut += payloadLength(message);
     // Like write() returning false: queued past the socket's high-water mark, wait for drain.

@@ -12,7 +12,7 @@ import type {
 } from "@fasterapi/core";
 import type { BackendSocket } from "./backend.js";
 import { checkClose } from "./close-code.js";
-import { toOutgoing } from "./outgoing-message.js";
+import { payloadBytes, toOutgoing } from "./outgoing-message.js";
 
 /** Where ws.publish goes: every backend and the pub/sub adapter. */
 export interface PublishHub {
@@ -75,8 +75,7 @@ export class SharedWebSocket<Data = unknown> implements ServerWebSocket<Data> {
   }
 
   ping(payload?: WebSocketMessage): void {
-    const bytes = payload === undefined ? EMPTY : toOutgoing(payload, undefined).payload;
-    const buffer = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+    const buffer = payload === undefined ? EMPTY : payloadBytes(toOutgoing(payload, undefined));
     if (buffer.length > 125) throw new RangeError("ping(): a control frame payload must fit in 125 bytes");
     this.socket.ping(buffer);
   }

@@ -1,5 +1,5 @@
 // app.injectWebSocket(): the in-memory client through the full upgrade pipeline, no socket.
-import { App, Depends, HTTPException, UpgradeRefusedError } from "@fasterapi/core";
+import { App, Depends, HTTPException, Router, UpgradeRefusedError } from "@fasterapi/core";
 import { Type as t } from "@sinclair/typebox";
 import { afterEach, describe, expect, it } from "vitest";
 import { ws } from "../src/index.js";
@@ -103,6 +103,24 @@ describe("app.injectWebSocket", () => {
     expect(notHandedOver.json()).toEqual({
       detail: "this route speaks WebSocket, but its inject transport cannot hand the connection over",
     });
+  });
+
+  it("mounts websocket routes of a Router under its prefix, with its deps", async () => {
+    const app = new App({ logger: false, docs: false });
+    apps.push(app);
+    app.register(ws());
+    const tenant = Depends((ctx) => ctx.request.header("x-tenant") ?? "public");
+    const router = new Router({ prefix: "/v1", deps: { tenant } });
+    router.websocket("/feed/:topic", {
+      params: t.Object({ topic: t.String() }),
+      upgrade: (ctx) => ({ topic: ctx.params.topic, tenant: ctx.deps.tenant as string }),
+      open(socket) {
+        socket.send(`${socket.data.tenant}/${socket.data.topic}`);
+      },
+    });
+    app.include(router);
+    const client = await app.injectWebSocket("/v1/feed/news", { headers: { "x-tenant": "acme" } });
+    expect((await client.nextMessage()).data.toString()).toBe("acme/news");
   });
 
   it("says which plugin is missing when websocket routes have no provider", async () => {
