@@ -16,6 +16,7 @@ import type { SharedSchemas } from "./shared-schemas.js";
 import type { RequestStats } from "./stats.js";
 import type { Supervisor } from "./supervisor.js";
 import type { RequestHandler, Transport } from "./transport.js";
+import type { WebSocketProvider } from "./websocket.js";
 
 /** One registered route; its pipeline is compiled at ready(). */
 export interface RouteRecord {
@@ -64,4 +65,7 @@ export interface AppState {
   unavailable: CompiledRoute | null;
   /** Set in the primary of app.run({ workers }): app.stats() then reports the workers' merged figures. */
   supervisor: Supervisor | null;
+  /** Registered by a WebSocket plugin (@fasterapi/ws); app.websocket() routes need one. */
+  websocketProvider: WebSocketProvider | null;
+  websocketRoutes: number;
 }

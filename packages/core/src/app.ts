@@ -37,6 +37,16 @@ import { Scope } from "./scope.js";
 import { SharedSchemas } from "./shared-schemas.js";
 import { type CoreStats, RequestStats } from "./stats.js";
 import type { RequestHandler, Transport, TransportAddress, TransportStats } from "./transport.js";
+import type {
+  AnyWebSocketRouteOptions,
+  InjectedWebSocket,
+  InjectWebSocketOptions,
+  SendOptions,
+  WebSocketMessage,
+  WebSocketProvider,
+} from "./websocket.js";
+import { injectWebSocket } from "./websocket-inject.js";
+import { missingProviderError, websocketHandler } from "./websocket-route.js";
 
 export type { AppOptions };
 
@@ -83,6 +93,8 @@ export class App extends RouteMethods {
       methodNotAllowed: null,
       unavailable: null,
       supervisor: null,
+      websocketProvider: null,
+      websocketRoutes: 0,
     };
     this.state = state;
     this.scope = new Scope(null, this);
@@ -139,11 +151,45 @@ export class App extends RouteMethods {
     this.state.routes.push(record);
   }
 
+  /** @internal A WebSocket route: a GET route whose handler hands approved upgrades to the provider. */
+  protected addWebSocketRoute(path: string, options: AnyWebSocketRouteOptions): void {
+    this.addRecord("GET", path, options as RouteOptions, websocketHandler(this.state, options), null);
+    this.state.websocketRoutes++;
+  }
+
+  /** For WebSocket plugins: the provider that takes over approved upgrades and serves app.publish. */
+  setWebSocketProvider(provider: WebSocketProvider): this {
+    if (this.state.websocketProvider !== null) throw new Error("a WebSocket provider is already registered");
+    this.state.websocketProvider = provider;
+    return this;
+  }
+
+  /** Sends to every WebSocket subscribed to `topic` (every process, with a pub/sub adapter); returns local deliveries. */
+  publish(topic: string, message: WebSocketMessage, options?: SendOptions): number {
+    const provider = this.state.websocketProvider;
+    if (provider === null) throw missingProviderError();
+    return provider.publish(topic, message, options);
+  }
+
+  /** WebSockets of this process subscribed to `topic`. */
+  numSubscribers(topic: string): number {
+    return this.state.websocketProvider?.subscriberCount(topic) ?? 0;
+  }
+
+  /** Opens a WebSocket to a route in memory (no socket); rejects with UpgradeRefusedError when refused. */
+  async injectWebSocket(url: string, options?: InjectWebSocketOptions): Promise<InjectedWebSocket> {
+    await this.ready();
+    return injectWebSocket(this.state.handler, url, options);
+  }
+
   /** Mounts a Router, or a @Controller class resolved through the container at ready(). */
   include(target: Router | (new (...args: never[]) => object)): this {
     if (target instanceof Router) {
-      for (const route of target.routes())
-        this.addRecord(route.method, route.path, route.options, route.handler as RouteHandler, null);
+      for (const route of target.routes()) {
+        if (route.handler === null)
+          this.addWebSocketRoute(route.path, route.options as AnyWebSocketRouteOptions);
+        else this.addRecord(route.method, route.path, route.options, route.handler as RouteHandler, null);
+      }
       return this;
     }
     const controller = controllerOf(target);

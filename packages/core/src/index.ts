@@ -81,7 +81,24 @@ export {
   type Transport,
   type TransportAddress,
   type TransportStats,
+  type UpgradeHandle,
 } from "./transport.js";
+export type {
+  ApprovedUpgrade,
+  InjectedWebSocket,
+  InjectWebSocketOptions,
+  OriginCheck,
+  ProtocolSelection,
+  SendOptions,
+  SendStatus,
+  ServerWebSocket,
+  WebSocketHandlers,
+  WebSocketMessage,
+  WebSocketProvider,
+  WebSocketRequestOptions,
+  WebSocketRouteOptions,
+} from "./websocket.js";
+export { UpgradeRefusedError } from "./websocket-inject.js";
 export { type BusData, type BusSubscriber, WorkerBus, workerBus } from "./worker-bus.js";
 export { addWorkerCollector } from "./worker-report.js";
 export { currentWorker, type WorkerInfo, workerShare } from "./worker-role.js";

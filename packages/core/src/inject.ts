@@ -9,6 +9,7 @@ import {
   type RequestView,
   type ResponseSink,
   type ResponseStream,
+  type UpgradeHandle,
 } from "./transport.js";
 
 export interface InjectOptions {
@@ -58,10 +59,12 @@ class InjectedRequest implements RequestView {
   readonly protocol = "inject";
   readonly remoteAddress: string;
   readonly hasBody: boolean;
+  readonly upgrade: UpgradeHandle | undefined;
   private readonly headerMap: Record<string, string | string[]>;
   private readonly payload: Buffer;
 
-  constructor(options: InjectOptions) {
+  constructor(options: InjectOptions, upgrade: UpgradeHandle | undefined) {
+    this.upgrade = upgrade;
     this.method = (options.method ?? "GET").toUpperCase();
     this.url = withQuery(options.url, options.query);
     this.remoteAddress = options.remoteAddress ?? "127.0.0.1";
@@ -151,10 +154,17 @@ function makeResponse(
   };
 }
 
-/** Sends one in-memory request through `handler` and resolves with the complete response. */
-export function injectRequest(handler: RequestHandler, options: InjectOptions): Promise<InjectResponse> {
+/**
+ * Sends one in-memory request through `handler` and resolves with the complete response; `upgrade`
+ * makes it an Upgrade request a websocket route can take over (then it never resolves).
+ */
+export function injectRequest(
+  handler: RequestHandler,
+  options: InjectOptions,
+  upgrade?: UpgradeHandle,
+): Promise<InjectResponse> {
   return new Promise((resolve, reject) => {
-    const request = new InjectedRequest(options);
+    const request = new InjectedRequest(options, upgrade);
     let answered = false;
     const once = () => {
       if (answered) throw new Error("the pipeline answered one request twice");

@@ -8,6 +8,7 @@ import { buildOpenApiDocument, type RouteDescription } from "./openapi.js";
 import { pluginLabel } from "./plugin.js";
 import { compileRoutes } from "./route-compiler.js";
 import type { RouteOptions } from "./route-options.js";
+import { missingProviderError } from "./websocket-route.js";
 
 async function loadPlugins(app: App): Promise<void> {
   for (const { plugin, options } of app.pending) {
@@ -66,6 +67,7 @@ function describeRoutes(state: AppState): RouteDescription[] {
 export async function boot(state: AppState): Promise<void> {
   const root = state.root;
   await loadPlugins(root);
+  if (state.websocketRoutes > 0 && state.websocketProvider === null) throw missingProviderError();
   const { docs = true, title = "FasterAPI", version = "0.1.0", description } = state.options;
   if (docs !== false) {
     const docsOptions: DocsOptions = docs === true ? {} : docs;
@@ -97,6 +99,10 @@ export async function shutdown(state: AppState): Promise<void> {
   state.closing = true;
   const grace = state.options.closeGraceMs ?? 10_000;
   const deadline = Date.now() + grace;
+  // Open WebSockets would hold their transports' close until the grace period ends: say goodbye (1001) first.
+  const sockets = state.websocketProvider
+    ?.close()
+    .catch((error: unknown) => state.log.error({ err: error }, "closing the WebSockets failed"));
   if (state.listening) {
     const results = await Promise.allSettled(state.transports.map((t) => t.close(grace)));
     for (const result of results) {
@@ -104,6 +110,7 @@ export async function shutdown(state: AppState): Promise<void> {
         state.log.error({ err: result.reason }, "a transport failed to close");
     }
   }
+  if (sockets !== undefined) await sockets;
   if (state.stats.inFlight > 0) {
     const remaining = Math.max(0, deadline - Date.now());
     await new Promise<void>((resolve) => {

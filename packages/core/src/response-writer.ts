@@ -57,7 +57,7 @@ function forbidsBody(status: number): boolean {
 const NO_HEADERS = Object.freeze([]) as unknown as HeaderPairs;
 
 /** The reply's own headers as pairs; content type and length are passed to the sink separately. */
-function headerPairs(reply: Reply): HeaderPairs {
+export function headerPairs(reply: Reply): HeaderPairs {
   const extra = reply.extraHeaders;
   // The usual answer has none and allocates no list.
   if (extra === null) return NO_HEADERS;

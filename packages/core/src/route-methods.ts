@@ -1,10 +1,39 @@
 // The route-registering verbs (get, post, ... all) shared by App and Router, with the overloads
 // that type a handler's context from its options. Where the routes go is the subclass's business.
-import type { Handler, RouteOptions } from "./route-options.js";
+import type { Dependency } from "./depends.js";
+import type { Handler, RouteOptions, Schema } from "./route-options.js";
+import type { AnyWebSocketRouteOptions, WebSocketRouteOptions } from "./websocket.js";
+
+const WEBSOCKET_HANDLERS = ["upgrade", "open", "message", "drain", "ping", "pong", "close"] as const;
 
 export abstract class RouteMethods {
   /** Registers one route; `method` is upper-case or "ALL". */
   protected abstract addRoute(method: string, path: string, options: RouteOptions, handler: Handler): void;
+
+  /** Registers one WebSocket route. */
+  protected abstract addWebSocketRoute(path: string, options: AnyWebSocketRouteOptions): void;
+
+  /**
+   * A WebSocket route (GET). The upgrade request runs the route's hooks, validation and Depends
+   * like any route; `upgrade(ctx)` returns `ws.data` or throws HTTPException to refuse.
+   */
+  websocket<
+    const P extends Schema | undefined = undefined,
+    const Q extends Schema | undefined = undefined,
+    const H extends Schema | undefined = undefined,
+    const D extends Record<string, Dependency> | undefined = undefined,
+    Data = undefined,
+  >(path: string, options: WebSocketRouteOptions<P, Q, H, D, Data>): this {
+    if (typeof path !== "string") throw new TypeError("websocket route: the path must be a string");
+    if (options === null || typeof options !== "object")
+      throw new TypeError(`websocket ${path}: options must be an object`);
+    for (const name of WEBSOCKET_HANDLERS) {
+      if (options[name] !== undefined && typeof options[name] !== "function")
+        throw new TypeError(`websocket ${path}: ${name} must be a function`);
+    }
+    this.addWebSocketRoute(path, options as AnyWebSocketRouteOptions);
+    return this;
+  }
 
   private addVerb(method: string, path: string, a: RouteOptions | Handler, b: Handler | undefined): this {
     const [options, handler] = typeof a === "function" ? [{}, a] : [a, b];

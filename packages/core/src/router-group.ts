@@ -4,6 +4,7 @@
 import type { Dependency } from "./depends.js";
 import { RouteMethods } from "./route-methods.js";
 import type { Handler, RouteOptions } from "./route-options.js";
+import type { AnyWebSocketRouteOptions } from "./websocket.js";
 
 export interface RouterOptions {
   /** Prepended to every path ("/items" + "/:id"); "/" under a prefix is the prefix itself. */
@@ -18,7 +19,8 @@ export interface RouteDefinition {
   readonly method: string;
   readonly path: string;
   readonly options: RouteOptions;
-  readonly handler: Handler;
+  /** null for a WebSocket route: its options are WebSocket route options, handlers included. */
+  readonly handler: Handler | null;
 }
 
 /** "/items" + "/:id" -> "/items/:id"; "/items" + "/" -> "/items". */
@@ -65,6 +67,10 @@ export class Router extends RouteMethods {
 
   protected addRoute(method: string, path: string, options: RouteOptions, handler: Handler): void {
     this.definitions.push({ method, path, options, handler });
+  }
+
+  protected addWebSocketRoute(path: string, options: AnyWebSocketRouteOptions): void {
+    this.definitions.push({ method: "GET", path, options: options as RouteOptions, handler: null });
   }
 
   /** Mounts another router's routes here (its prefix under this one's when this one is included). */

@@ -46,6 +46,17 @@ export interface RequestView {
    * lower-case names; empty until the body has been read to its end. Optional for transports.
    */
   trailers?(): Record<string, string | string[]>;
+  /**
+   * Present when the request asks to switch protocols (HTTP/1.1 `Upgrade`) and the transport can
+   * hand its connection over; a WebSocket route passes it to the WebSocket provider.
+   */
+  readonly upgrade?: UpgradeHandle;
+}
+
+/** A connection its transport can hand over after an approved Upgrade; the provider knows the kinds it takes. */
+export interface UpgradeHandle {
+  /** The kind of connection: "node" (node:http), "native" (the C++ engine), "inject" (app.injectWebSocket). */
+  readonly kind: string;
 }
 
 /** A streamed response in progress. */

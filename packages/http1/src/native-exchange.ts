@@ -2,8 +2,15 @@
 // from the addon's span table), its ResponseSink and, for streamed answers, the ResponseStream.
 // Each answer is one call into the addon; ordering, framing and keep-alive are the addon's job.
 import type { HeaderPairs, RequestView, ResponseSink, ResponseStream } from "@fasterapi/core";
-import { FLAG_HAS_BODY, FLAG_PATH_NEEDS_SLASH, type Http1Protocol } from "@fasterapi/http1-native";
+import {
+  FLAG_HAS_BODY,
+  FLAG_PATH_NEEDS_SLASH,
+  FLAG_UPGRADE,
+  type Http1Protocol,
+} from "@fasterapi/http1-native";
+import type { ProtocolHandle } from "@fasterapi/native";
 import { NativeBody } from "./native-body.js";
+import { NativeUpgrade, type UpgradeTarget } from "./native-upgrade.js";
 import { detachRecord, findHeader, readHeaders, readMethod } from "./request-record.js";
 
 const RESOLVED = Promise.resolve();
@@ -16,9 +23,11 @@ export interface ExchangeOwner {
   release(exchange: NativeExchange): void;
   /** Resolves when the connection can take more output (or is gone). */
   waitForDrain(handle: number): Promise<void>;
+  /** The connection left HTTP/1.1 (an approved Upgrade): the addon sends no more events for it. */
+  handedOver(handle: number): void;
 }
 
-export class NativeExchange implements RequestView, ResponseSink, ResponseStream {
+export class NativeExchange implements RequestView, ResponseSink, ResponseStream, UpgradeTarget {
   readonly handle: number;
   readonly seq: number;
   readonly protocol = "http/1.1";
@@ -33,6 +42,7 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   private headersCache: Record<string, string | string[]> | undefined;
   private bodyState: NativeBody | undefined;
   private abortCallbacks: (() => void)[] | undefined;
+  private upgradeHandle: NativeUpgrade | undefined;
   private gone = false;
 
   constructor(owner: ExchangeOwner, handle: number, bytes: Buffer, meta: Uint32Array, at: number) {
@@ -80,6 +90,23 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   /** The parser saw Content-Length > 0 or chunked Transfer-Encoding. */
   get hasBody(): boolean {
     return ((this.meta[this.at + 1] as number) & FLAG_HAS_BODY) !== 0;
+  }
+
+  /** Set for an Upgrade request the addon holds the connection for (FLAG_UPGRADE). */
+  get upgrade(): NativeUpgrade | undefined {
+    if (((this.meta[this.at + 1] as number) & FLAG_UPGRADE) === 0) return undefined;
+    this.upgradeHandle ??= new NativeUpgrade(this);
+    return this.upgradeHandle;
+  }
+
+  upgradeTo(protocol: ProtocolHandle, handoff: Buffer, upgradeToken: string, headers: string[]): boolean {
+    if (this.gone) return false;
+    const done = this.owner.protocol.upgrade(this.handle, this.seq, protocol, handoff, upgradeToken, headers);
+    if (!done) return false;
+    this.gone = true;
+    this.finish();
+    this.owner.handedOver(this.handle);
+    return true;
   }
 
   get remoteAddress(): string {

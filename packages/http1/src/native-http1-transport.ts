@@ -124,6 +124,13 @@ export class NativeHttp1Transport implements PortSharingTransport, ExchangeOwner
     return new Promise((resolve) => entry.drainWaiters.push(resolve));
   }
 
+  handedOver(handle: number): void {
+    const entry = this.connections.get(handle);
+    if (entry === undefined) return;
+    this.connections.delete(handle);
+    for (const resolve of entry.drainWaiters) resolve();
+  }
+
   // ---- addon events ----
 
   private entry(handle: number): ConnectionEntry {

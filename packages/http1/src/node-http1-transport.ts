@@ -9,10 +9,11 @@ import {
   type IncomingMessage,
   type Server,
   type ServerOptions,
-  type ServerResponse,
+  ServerResponse,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import {
   REASON_PHRASES,
   type RequestHandler,
@@ -24,6 +25,7 @@ import { answerClientError } from "./client-error.js";
 import { type Http1Options, type ResolvedHttp1Options, resolveHttp1Options } from "./http1-options.js";
 import { NodeRequestView } from "./node-request-view.js";
 import { type ConnectionPolicy, NodeResponseSink } from "./node-response-sink.js";
+import { NodeUpgrade } from "./node-upgrade.js";
 import { requestHeadViolation } from "./request-checks.js";
 
 /** node checks its header/request timeouts on an interval; keep it well under the shortest timeout. */
@@ -89,6 +91,7 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
     // With a listener here node no longer answers 100 Continue itself: the request view sends it
     // only when the body is actually read and within the limit.
     server.on("checkContinue", this.onCheckContinue);
+    server.on("upgrade", this.onUpgrade);
     server.on("connection", this.onConnection);
     server.on("clientError", answerClientError);
     // node's own 417 keeps the connection; the native path closes it after refusing an expectation.
@@ -178,14 +181,32 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
     this.dispatch(req, res, true);
   };
 
-  private dispatch(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+  /**
+   * An Upgrade request goes through core like any other, over a ServerResponse on its socket: a
+   * WebSocket route that approves it takes the socket over (NodeUpgrade); any other answer is
+   * written normally and ends the connection (node has already stopped parsing it).
+   */
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(req.socket);
+    res.once("finish", () => req.socket.destroySoon());
+    this.dispatch(req, res, false, new NodeUpgrade(req, socket, head, res));
+  };
+
+  private dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    expectsContinue: boolean,
+    upgrade?: NodeUpgrade,
+  ): void {
     const violation = requestHeadViolation(req);
     if (violation !== 0) {
       refuse(res, violation);
       return;
     }
     this.requests++;
-    const view = new NodeRequestView(req, res, expectsContinue);
+    const view = new NodeRequestView(req, res, expectsContinue, upgrade);
     const last = this.options.maxRequestsPerSocket > 0 && this.isLastOnSocket(req.socket);
     try {
       (this.handler as RequestHandler)(view, new NodeResponseSink(req, res, view, this, last));

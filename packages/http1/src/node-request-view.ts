@@ -3,7 +3,7 @@
 // (declared Content-Length first, then bytes as they arrive) but does not answer the request: it
 // records the overflow so the response sink closes the connection after core's 413.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyLimitError, type RequestView } from "@fasterapi/core";
+import { BodyLimitError, type RequestView, type UpgradeHandle } from "@fasterapi/core";
 
 const EMPTY_BODY = Buffer.alloc(0);
 
@@ -42,6 +42,8 @@ export class NodeRequestView implements RequestView {
   readonly method: string;
   readonly url: string;
   readonly protocol: string;
+  /** Set for an 'upgrade' request: the connection core may hand to a WebSocket provider. */
+  readonly upgrade: UpgradeHandle | undefined;
   /** Set once the body crossed the limit: the rest of it is unread, so the connection must close. */
   bodyLimitExceeded = false;
   /** Set once reading started: node then leaves any unread rest of the body to us. */
@@ -53,7 +55,8 @@ export class NodeRequestView implements RequestView {
   /** The client sent `Expect: 100-continue` and no 100 has gone out yet. */
   private continuePending: boolean;
 
-  constructor(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) {
+  constructor(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean, upgrade?: UpgradeHandle) {
+    this.upgrade = upgrade;
     this.req = req;
     this.res = res;
     this.method = req.method as string;

@@ -10,6 +10,7 @@ export const RECORD_FIXED_WORDS = 9;
 /** Request flags in a record's second word. */
 export const FLAG_HAS_BODY = 8;
 export const FLAG_PATH_NEEDS_SLASH = 32;
+export const FLAG_UPGRADE = 64;
 
 /** Body events passed to Http1Callbacks.onBody. */
 export const BODY_END = 1;

@@ -287,6 +287,37 @@ napi_value js_resume_body(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// upgrade(handle, seq, protocol, handoff: Buffer, upgradeToken: string, headers?) -> boolean: the 101
+// head (Upgrade: upgradeToken, Connection: Upgrade, then `headers`), and the connection goes to
+// `protocol` (another module's external) with `handoff`. false: not an Upgrade request awaiting its
+// answer, or the connection is gone.
+napi_value js_upgrade(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  auto* next = static_cast<fa_protocol*>(napi::tagged_external(env, a.argv[2], FA_PROTOCOL_TAG_LOWER,
+                                                                FA_PROTOCOL_TAG_UPPER, "upgrade", "a protocol module"));
+  if (next == nullptr) return nullptr;
+  void* handoff = nullptr;
+  size_t handoff_len = 0;
+  if (napi_get_buffer_info(env, a.argv[3], &handoff, &handoff_len) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "upgrade: handoff must be a Buffer");
+    return nullptr;
+  }
+  JsState* js = js_of(a.m);
+  if (!latin1(env, a.argv[4], js->name)) {
+    napi_throw_type_error(env, nullptr, "upgrade: upgradeToken must be a string");
+    return nullptr;
+  }
+  const std::string token(js->name.view());
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  if (!build_head(env, a.m, 101, undefined, a.argv[5], nullptr)) return nullptr;
+  a.m->head.finish_upgrade(a.m->out, token.data(), token.size(), a.m->date);
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  return boolean(env, c != nullptr && a.m->upgrade(c, arg_u32(env, a.argv[1]), next, a.m->out.data(), a.m->out.size(),
+                                                   static_cast<const uint8_t*>(handoff), handoff_len));
+}
+
 // remoteAddress(handle) -> string ("" once the connection is gone)
 napi_value js_remote_address(napi_env env, napi_callback_info info) {
   Args a;
@@ -372,7 +403,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   const napi::Method methods[] = {
       {"send", js_send},           {"writeHead", js_write_head}, {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
-      {"remoteAddress", js_remote_address}, {"stats", js_stats},
+      {"upgrade", js_upgrade},     {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };
   return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
 }

@@ -75,6 +75,21 @@ export interface Http1Protocol {
   /** A READ_BODY_* result: the body starts flowing to onBody, Content-Length is over `limit`, or gone. */
   readBody(handle: number, seq: number, limit: number): number;
   resumeBody(handle: number): void;
+  /**
+   * Answers Upgrade request `seq` (FLAG_UPGRADE) with a 101 head (`Upgrade: upgradeToken`,
+   * `Connection: Upgrade`, then `headers`: flat pairs) and hands the connection, with the bytes
+   * behind the request, to `protocol` (another module, e.g. @fasterapi/ws-native) with `handoff`.
+   * Until then the module parses nothing behind the request; any other answer resumes HTTP/1.1.
+   * False when `seq` is not an Upgrade request awaiting its answer or the client is gone.
+   */
+  upgrade(
+    handle: number,
+    seq: number,
+    protocol: ProtocolHandle,
+    handoff: Buffer,
+    upgradeToken: string,
+    headers?: string[],
+  ): boolean;
   remoteAddress(handle: number): string;
   stats(): Http1ProtocolStats;
 }

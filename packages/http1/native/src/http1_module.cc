@@ -48,7 +48,8 @@ Conn* Module::lookup(double handle) const {
 }
 
 bool Module::body_unfinished(const Conn* c, uint32_t seq) const {
-  return c->body != BodyState::kNone && c->body != BodyState::kDiscard && c->body_seq == seq;
+  return c->body != BodyState::kNone && c->body != BodyState::kDiscard && c->body != BodyState::kUpgrade &&
+         c->body_seq == seq;
 }
 
 // Answered before JS asked for the body: a small Content-Length body is skipped so the connection
@@ -114,6 +115,8 @@ void Module::complete_heads(Conn* c) {
   while (c->q_count > 0 && c->head().done) {
     Pending& done = c->head();
     const bool keep = done.keep_alive;
+    // A refused upgrade was answered like any request: what follows it is HTTP/1.1 again.
+    if (c->body == BodyState::kUpgrade && done.seq == c->body_seq) c->body = BodyState::kNone;
     done.buffered.clear();
     c->q_head = (c->q_head + 1) % kMaxPipeline;
     --c->q_count;
@@ -169,7 +172,7 @@ void Module::arm_wait_timer(Conn* c) {
 void Module::update_reading(Conn* c) {
   if (c->closed) return;
   const bool hold = c->body == BodyState::kWaiting || c->body == BodyState::kPaused ||
-                    c->body == BodyState::kFailed || c->q_count >= kMaxPipeline;
+                    c->body == BodyState::kFailed || c->body == BodyState::kUpgrade || c->q_count >= kMaxPipeline;
   if (hold && !c->paused) {
     api->conn_pause_reading(c->conn);
     c->paused = true;
@@ -314,6 +317,34 @@ ReadBodyResult Module::read_body(Conn* c, uint32_t seq, uint64_t limit) {
   return ReadBodyResult::kStarted;
 }
 
+bool Module::upgrade(Conn* c, uint32_t seq, fa_protocol* next, const char* head, size_t head_len,
+                     const uint8_t* handoff, size_t handoff_len) {
+  if (c->body != BodyState::kUpgrade || c->body_seq != seq || c->q_count != 1 || c->head().started) return false;
+  const fa_iovec iov = {reinterpret_cast<const uint8_t*>(head), head_len};
+  if (api->conn_write(c->conn, &iov, 1) == FA_WRITE_CLOSED) return false;
+  if (api->conn_handover(c->conn, next, handoff, handoff_len) != 0) {
+    close_conn(c);  // the 101 is queued: the connection cannot go back to HTTP/1.1
+    return false;
+  }
+  stats.bytes_out += static_cast<double>(head_len);
+  c->q_count = 0;
+  // From the hand-over on the engine calls this module no more for `c`, not even on_close.
+  if (c->in_on_data) c->handed_over = true;
+  else forget(c);
+  return true;
+}
+
+void Module::forget(Conn* c) {
+  api->timer_stop(&c->wait_timer);
+  api->timer_stop(&c->body_timer);
+  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(c->handle) % static_cast<uint64_t>(kSlotSpace));
+  slots[slot] = nullptr;
+  generations[slot] = (generations[slot] + 1) & 0x3fffffffu;
+  free_slots.push_back(slot);
+  stats.active_connections -= 1;
+  delete c;
+}
+
 void Module::schedule_batch(Conn* c) { api->turn_hook_request(c->engine, &turn_hook); }
 
 void Module::resume_body(Conn* c) {
@@ -345,6 +376,7 @@ void add_to_batch(Module* m, Conn* c, const char* head, uint32_t head_len, const
   uint32_t flags = 0;
   if (r.body != BodyKind::kNone) flags |= kFlagHasBody;
   if (r.path_needs_slash) flags |= kFlagPathNeedsSlash;
+  if (r.upgrade && r.body == BodyKind::kNone) flags |= kFlagUpgrade;
   meta.push_back(seq);
   meta.push_back(flags);
   meta.push_back(static_cast<uint32_t>(r.content_length & 0xffffffffu));
@@ -465,6 +497,9 @@ size_t consume(Module* m, Conn* c, const char* buf, size_t len, size_t pos) {
       c->body_received = 0;
       c->expect_continue = r.expect_continue;
       c->chunked.reset();
+    } else if (r.upgrade) {
+      c->body = BodyState::kUpgrade;
+      c->body_seq = seq;
     }
     const bool last_allowed = m->opts.max_requests_per_conn != 0 && c->next_seq >= m->opts.max_requests_per_conn;
     if (!r.keep_alive || last_allowed) {
@@ -554,6 +589,10 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
     if (c->closing || pos >= len || (pos == before && !crossed)) break;
   }
   c->in_on_data = false;
+  if (c->handed_over) {  // JS upgraded it during a crossing: the rest is the next protocol's
+    m->forget(c);
+    return static_cast<ptrdiff_t>(pos);
+  }
   c->kept = len - pos;
   if (c->body_timer_armed && c->body != BodyState::kReading && c->body != BodyState::kPaused) {
     m->api->timer_stop(&c->body_timer);
@@ -620,17 +659,10 @@ void on_close(fa_conn* fc, fa_close_reason reason) {
   Conn* c = conn_of(fc);
   Module* m = c->mod;
   c->closed = true;
-  m->api->timer_stop(&c->wait_timer);
-  m->api->timer_stop(&c->body_timer);
   // JS keeps per-connection state once it has seen a request; this is its cue to drop it (and to
   // abort whatever was still owed).
   if (c->next_seq > 0 && reason != FA_CLOSE_REASON_TEARDOWN) js_closed(m, c);
-  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(c->handle) % static_cast<uint64_t>(kSlotSpace));
-  m->slots[slot] = nullptr;
-  m->generations[slot] = (m->generations[slot] + 1) & 0x3fffffffu;
-  m->free_slots.push_back(slot);
-  m->stats.active_connections -= 1;
-  delete c;
+  m->forget(c);
 }
 
 void retain(fa_protocol* p) { ++module_of(p)->refs; }

@@ -28,6 +28,7 @@ constexpr size_t kQueuedHighWater = 64 * 1024;
 enum RequestFlag : uint32_t {
   kFlagHasBody = 8,
   kFlagPathNeedsSlash = 32,
+  kFlagUpgrade = 64,  // a bodiless request with Connection: upgrade and Upgrade: parsing stops behind it
 };
 /** Per-request record: seq, flags, clLo, clHi, methodOff, methodLen, pathOff, pathLen, nHeaders, 4*n spans. */
 constexpr uint32_t kRecordFixedWords = 9;
@@ -58,8 +59,12 @@ struct ModuleStats {
   double parse_errors = 0;
 };
 
-/** kDiscard: answered without reading a small Content-Length body; skip it and keep the connection. */
-enum class BodyState : uint8_t { kNone, kWaiting, kReading, kPaused, kFailed, kDiscard };
+/**
+ * kDiscard: answered without reading a small Content-Length body; skip it and keep the connection.
+ * kUpgrade: an Upgrade request (body_seq) awaits JS: the bytes behind it are not parsed, since they
+ * belong to the next protocol if JS hands the connection over (Module::upgrade).
+ */
+enum class BodyState : uint8_t { kNone, kWaiting, kReading, kPaused, kFailed, kDiscard, kUpgrade };
 
 /** One request awaiting its response, in arrival order. */
 struct Pending {
@@ -95,6 +100,7 @@ struct Conn {
   bool close_when_idle = false;   // peer ended or engine shuts down: close once nothing is owed
   bool closing = false;           // close initiated (inside on_data: FA_DATA_CLOSE is returned)
   bool closed = false;
+  bool handed_over = false;  // upgraded inside on_data: on_data frees the state once it returns
   // One engine timer bounds the wait for a head: the header timeout once one started, the
   // keep-alive idle timeout between requests; `timer` says which one is armed.
   fa_timer wait_timer{};
@@ -157,6 +163,13 @@ struct Module {
   /** Returns 1 when more may be written now, 0 on backpressure (wait for drain), -1 if gone. */
   int write_chunk(Conn* c, uint32_t seq, const char* data, size_t len);
   bool end_stream(Conn* c, uint32_t seq);
+  /**
+   * Answers Upgrade request `seq` with `head` (the whole 101 response head) and hands the
+   * connection to `next` with `handoff`; the bytes behind the request go to `next`. False (nothing
+   * written) when `seq` is not an Upgrade request awaiting its answer or the hand-over is refused.
+   */
+  bool upgrade(Conn* c, uint32_t seq, fa_protocol* next, const char* head, size_t head_len, const uint8_t* handoff,
+               size_t handoff_len);
   ReadBodyResult read_body(Conn* c, uint32_t seq, uint64_t limit);
   void resume_body(Conn* c);
 
@@ -168,6 +181,8 @@ struct Module {
   void complete_heads(Conn* c);
   void queue_error(Conn* c, int status);
   void close_conn(Conn* c);
+  /** Frees the connection's slot and state (on_close, or after a hand-over). */
+  void forget(Conn* c);
   void update_reading(Conn* c);
   void arm_wait_timer(Conn* c);
   bool body_unfinished(const Conn* c, uint32_t seq) const;

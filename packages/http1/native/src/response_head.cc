@@ -196,4 +196,16 @@ bool ResponseHead::finish(std::string& out, Framing framing, uint64_t content_le
   return alive;
 }
 
+void ResponseHead::finish_upgrade(std::string& out, const char* protocol, size_t protocol_len, DateCache& date) {
+  out.append("Upgrade: ", 9);
+  out.append(protocol, protocol_len);
+  out.append("\r\nConnection: Upgrade\r\n", 23);
+  if (!caller_date_) {
+    out.append("Date: ", 6);
+    out.append(date.get(), DateCache::kLength);
+    out.append("\r\n", 2);
+  }
+  out.append("\r\n", 2);
+}
+
 }  // namespace fasterapi::http1

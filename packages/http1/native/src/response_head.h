@@ -33,6 +33,8 @@ class ResponseHead {
    * returns the final keep-alive decision.
    */
   bool finish(std::string& out, Framing framing, uint64_t content_length, bool keep_alive, DateCache& date);
+  /** Ends a 101 head: "Upgrade: <protocol>" and "Connection: Upgrade" (the caller's Connection is dropped). */
+  void finish_upgrade(std::string& out, const char* protocol, size_t protocol_len, DateCache& date);
 
   /** The caller asked for Content-Length itself (used for HEAD, which sends no body). */
   bool has_caller_content_length() const { return caller_content_length_ >= 0; }

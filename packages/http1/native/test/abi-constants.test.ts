@@ -30,6 +30,7 @@ describe("http1-native constants mirror http1_module.h", () => {
     expect(enumValues("RequestFlag")).toEqual({
       kFlagHasBody: constants.FLAG_HAS_BODY,
       kFlagPathNeedsSlash: constants.FLAG_PATH_NEEDS_SLASH,
+      kFlagUpgrade: constants.FLAG_UPGRADE,
     });
   });
 
@@ -62,6 +63,7 @@ describe("http1-native constants mirror http1_module.h", () => {
       "BODY_MALFORMED",
       "FLAG_HAS_BODY",
       "FLAG_PATH_NEEDS_SLASH",
+      "FLAG_UPGRADE",
       "GROUP_HEADER_WORDS",
       "READ_BODY_GONE",
       "READ_BODY_TOO_LARGE",
