@@ -24,6 +24,15 @@ export function checkHandshake(request: RequestView): void {
       : "this route speaks WebSocket: send an Upgrade: websocket request";
     throw new HTTPException(426, detail, { upgrade: "websocket", connection: "Upgrade" });
   }
+  // RFC 6455 section 11.3: Sec-WebSocket-Key and -Version appear once. Repeats are joined with ", "
+  // in headers() on every transport, while header() may give only the first one.
+  const fields = request.headers();
+  for (const name of ["sec-websocket-key", "sec-websocket-version"]) {
+    const value = fields[name];
+    if (Array.isArray(value) || value?.includes(",")) {
+      throw new HTTPException(400, `${name} must appear once`);
+    }
+  }
   if (request.header("sec-websocket-version") !== "13") {
     throw new HTTPException(426, "unsupported Sec-WebSocket-Version (this server speaks 13)", {
       "sec-websocket-version": "13",
