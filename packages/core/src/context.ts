@@ -106,7 +106,7 @@ export class Context<
     this.body = undefined as B;
     this.deps = undefined as D;
     this.request = request;
-    this.reply = new Reply(route.status);
+    this.reply = new Reply(route.status, this);
     this.method = request.method;
     this.url = request.url;
     this.path = path;

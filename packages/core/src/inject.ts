@@ -28,6 +28,8 @@ export interface InjectResponse {
   headers: Record<string, string | string[]>;
   body: string;
   rawBody: Buffer;
+  /** Trailer fields sent after the body (`reply.trailer`); empty when there were none. */
+  trailers: Record<string, string | string[]>;
   json<T = unknown>(): T;
 }
 
@@ -134,6 +136,7 @@ function makeResponse(
   statusCode: number,
   headers: Record<string, string | string[]>,
   rawBody: Buffer,
+  trailers: HeaderPairs = [],
 ): InjectResponse {
   const body = rawBody.toString("utf8");
   return {
@@ -141,6 +144,7 @@ function makeResponse(
     headers,
     body,
     rawBody,
+    trailers: headerRecord(trailers),
     json<T>() {
       return JSON.parse(body) as T;
     },
@@ -175,10 +179,9 @@ export function injectRequest(handler: RequestHandler, options: InjectOptions): 
             chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
             return Promise.resolve();
           },
-          end() {
-            resolve(
-              makeResponse(status, responseHeaders(headers, contentType, undefined), Buffer.concat(chunks)),
-            );
+          end(trailers) {
+            const all = responseHeaders(headers, contentType, undefined);
+            resolve(makeResponse(status, all, Buffer.concat(chunks), trailers));
           },
         };
       },

@@ -2,6 +2,14 @@
 // and an early answer set by `send()` from a hook. It writes nothing itself; the pipeline turns it
 // into the transport's send/stream call once the handler and hooks are done.
 import { assertValidHeader } from "./header-validation.js";
+import {
+  addTrailer,
+  type ExtraHeaderValue,
+  pushResource,
+  type ReplyOwner,
+  sendEarlyHints,
+} from "./reply-extras.js";
+import type { HeaderPairs } from "./transport.js";
 
 export type HeaderValue = string | number | readonly string[];
 
@@ -11,9 +19,13 @@ export class Reply {
   /** @internal */ extraHeaders: Record<string, string | string[]> | null;
   /** @internal */ answered: boolean;
   /** @internal */ value: unknown;
+  /** @internal Trailer fields for the end of the body, in the order they were set. */ trailerFields: HeaderPairs | null;
+  /** @internal The request this reply answers (absent on a detached Reply). */ owner: ReplyOwner | undefined;
 
-  constructor(statusCode = 200) {
+  constructor(statusCode = 200, owner?: ReplyOwner) {
     this.statusCode = statusCode;
+    this.owner = owner;
+    this.trailerFields = null;
     this.contentType = undefined;
     this.extraHeaders = null;
     this.answered = false;
@@ -79,6 +91,33 @@ export class Reply {
     return copy;
   }
 
+  /**
+   * Sends 103 Early Hints now (RFC 8297), e.g. `{ link: "</app.css>; rel=preload; as=style" }`,
+   * ahead of the final answer. Skipped, with a debug log, where the transport sends no 1xx.
+   */
+  earlyHints(fields: Record<string, ExtraHeaderValue>): this {
+    if (this.owner !== undefined) sendEarlyHints(this.owner, fields);
+    return this;
+  }
+
+  /**
+   * HTTP/2 server push: promises a GET of `path` (with these request headers) that the app's own
+   * route for it answers. Returns false, with a debug log, where the transport or the client takes
+   * no pushes (HTTP/1.1, a client that disabled push). Browsers ignore pushes.
+   */
+  push(path: string, fields: Record<string, ExtraHeaderValue> = {}): boolean {
+    return this.owner !== undefined && pushResource(this.owner, path, fields);
+  }
+
+  /**
+   * Adds a trailer field sent after the body (chunked HTTP/1.1, HTTP/2 trailing HEADERS). A
+   * streamed body may add trailers until it ends, e.g. a checksum of what it produced.
+   */
+  trailer(name: string, value: string | number): this {
+    this.trailerFields = addTrailer(this.trailerFields, name, value);
+    return this;
+  }
+
   /** Answers with a redirect and an empty body. */
   redirect(url: string, code = 302): this {
     this.status(code);
@@ -103,5 +142,6 @@ export class Reply {
     this.extraHeaders = null;
     this.answered = false;
     this.value = undefined;
+    this.trailerFields = null;
   }
 }

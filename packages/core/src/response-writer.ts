@@ -81,6 +81,10 @@ export function writeResponse(
   const reply = ctx.reply;
   const status = reply.statusCode;
   const sink = ctx.sink;
+  // Trailers follow a body, so a whole body with trailers goes out as a one-chunk stream.
+  if (reply.trailerFields !== null && payload !== null && !forbidsBody(status) && ctx.method !== "HEAD") {
+    if (typeof payload === "string" || Buffer.isBuffer(payload)) return pipeBody(ctx, oneChunk(payload));
+  }
   if (payload === null || typeof payload === "string" || Buffer.isBuffer(payload)) {
     // HEAD passes the body too: the transport announces its length and drops the bytes.
     sink.send(status, headerPairs(reply), forbidsBody(status) ? null : payload, reply.contentType);
@@ -124,8 +128,14 @@ async function pipeBody(
       await stream.write(typeof chunk === "string" || Buffer.isBuffer(chunk) ? chunk : toBuffer(chunk));
     }
   } finally {
-    stream.end();
+    const trailers = reply.trailerFields;
+    if (trailers === null) stream.end();
+    else stream.end(trailers);
   }
+}
+
+async function* oneChunk(body: string | Buffer): AsyncIterable<string | Buffer> {
+  yield body;
 }
 
 function toBuffer(chunk: Uint8Array): Buffer {

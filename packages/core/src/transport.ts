@@ -41,14 +41,22 @@ export interface RequestView {
   bodyStream(limit: number): AsyncIterable<Buffer>;
   /** Registers a callback for a client that goes away before the response is complete. */
   onAbort(callback: () => void): void;
+  /**
+   * Trailer fields that followed the body (HTTP/1.1 chunked trailers, HTTP/2 trailing HEADERS),
+   * lower-case names; empty until the body has been read to its end. Optional for transports.
+   */
+  trailers?(): Record<string, string | string[]>;
 }
 
 /** A streamed response in progress. */
 export interface ResponseStream {
   /** Queues a chunk; the promise resolves once the transport can take more (backpressure). */
   write(chunk: Buffer | string): Promise<void>;
-  /** Ends the response (zero-length chunk for HTTP/1.1 chunked encoding). */
-  end(): void;
+  /**
+   * Ends the response (zero-length chunk for HTTP/1.1 chunked encoding), with trailer fields when
+   * `trailers` is given and the protocol carries them (HTTP/1.1 chunked, HTTP/2 trailing HEADERS).
+   */
+  end(trailers?: HeaderPairs): void;
 }
 
 /** Where core writes the answer. Exactly one of `send` or `stream` is called per request. */
@@ -65,6 +73,17 @@ export interface ResponseSink {
   stream(status: number, headers: HeaderPairs, contentType?: string): ResponseStream;
   /** Informational 100-continue etc. are the transport's business; this says whether the client left. */
   readonly aborted: boolean;
+  /**
+   * Sends a 103 Early Hints answer (RFC 8297) with `headers` ahead of the final one. Optional:
+   * core skips it, with a debug log, on a transport without it.
+   */
+  earlyHints?(headers: HeaderPairs): void;
+  /**
+   * Server push (RFC 9113 8.4): promises a GET of `path` (request headers `headers`) and serves it
+   * through the app's handler on the pushed stream. Returns false when the protocol or the client
+   * does not take pushes (HTTP/1.1, SETTINGS_ENABLE_PUSH 0, a closing connection). Optional.
+   */
+  push?(path: string, headers: HeaderPairs): boolean;
 }
 
 /** Core's entry point that transports call once per request. */

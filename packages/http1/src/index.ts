@@ -6,3 +6,6 @@ export type { Http1Options, Http1TlsOptions } from "./http1-options.js";
 export { http1 } from "./http1-plugin.js";
 export { NativeHttp1Transport, nativeHttp1Available } from "./native-http1-transport.js";
 export { NodeHttp1Transport } from "./node-http1-transport.js";
+// The node:http request/response adapters, for @fasterapi/http2's HTTP/1.1 clients on its TLS port.
+export { NodeRequestView } from "./node-request-view.js";
+export { type ConnectionPolicy, NodeResponseSink } from "./node-response-sink.js";

@@ -111,6 +111,10 @@ export class NodeRequestView implements RequestView {
     }
   }
 
+  trailers(): Record<string, string | string[]> {
+    return this.req.trailers as Record<string, string>;
+  }
+
   onAbort(callback: () => void): void {
     const res = this.res;
     res.once("close", () => {

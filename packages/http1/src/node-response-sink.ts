@@ -22,6 +22,12 @@ function hasHeader(headers: HeaderPairs, name: string): boolean {
   return false;
 }
 
+function pairTuples(pairs: HeaderPairs): [string, string][] {
+  const tuples: [string, string][] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) tuples.push([pairs[i] as string, pairs[i + 1] as string]);
+  return tuples;
+}
+
 /** 1xx, 204 and 304 never carry a body, so they get no Content-Length either (RFC 9110 8.6). */
 function statusHasBody(status: number): boolean {
   return status >= 200 && status !== 204 && status !== 304;
@@ -103,10 +109,19 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
     });
   }
 
-  end(): void {
+  end(trailers?: HeaderPairs): void {
     const res = this.res;
     if (res.destroyed) this.endedAfterAbort = true;
+    // Sent in the last chunk of the chunked body.
+    if (trailers !== undefined) res.addTrailers(pairTuples(trailers));
     res.end();
+  }
+
+  earlyHints(headers: HeaderPairs): void {
+    // node writes the 103 head itself: Link first (joined), then the other fields.
+    const hints: Record<string, string[]> = {};
+    for (const [name, value] of pairTuples(headers)) (hints[name] ??= []).push(value);
+    this.res.writeEarlyHints(hints);
   }
 
   /**
