@@ -120,7 +120,11 @@ export class NodeResponseSink implements ResponseSink, ResponseStream {
   earlyHints(headers: HeaderPairs): void {
     // node writes the 103 head itself: Link first (joined), then the other fields.
     const hints: Record<string, string[]> = {};
-    for (const [name, value] of pairTuples(headers)) (hints[name] ??= []).push(value);
+    for (const [name, value] of pairTuples(headers)) {
+      const values = hints[name];
+      if (values === undefined) hints[name] = [value];
+      else values.push(value);
+    }
     this.res.writeEarlyHints(hints);
   }
 

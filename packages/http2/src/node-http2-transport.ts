@@ -36,6 +36,17 @@ function serverSettings(options: ResolvedHttp2Options): Settings {
   };
 }
 
+/**
+ * GOAWAY with `code`, then the connection is cut. Not synchronously: node announces new streams on
+ * a later tick, and a stream destroyed before its 'stream' event has no error listener yet, so its
+ * error would reach the process. After GOAWAY nghttp2 opens no further streams.
+ */
+function endSession(session: ServerHttp2Session, code: number): void {
+  if (session.destroyed) return;
+  session.goaway(code);
+  setImmediate(() => session.destroy());
+}
+
 export class NodeHttp2Transport implements Transport, PushTarget {
   readonly name = "http2";
   readonly options: ResolvedHttp2Options;
@@ -181,12 +192,18 @@ export class NodeHttp2Transport implements Transport, PushTarget {
     // The client must acknowledge our SETTINGS in time (RFC 9113 6.5.3): else SETTINGS_TIMEOUT.
     const settingsTimer = setTimeout(() => {
       this.settingsTimeouts++;
-      session.goaway(constants.NGHTTP2_SETTINGS_TIMEOUT);
-      session.destroy();
+      endSession(session, constants.NGHTTP2_SETTINGS_TIMEOUT);
     }, options.settingsTimeoutMs);
     session.once("localSettings", () => clearTimeout(settingsTimer));
     session.once("close", () => clearTimeout(settingsTimer));
-    if (options.idleTimeoutMs > 0) session.setTimeout(options.idleTimeoutMs, () => session.close());
+    if (options.idleTimeoutMs > 0) {
+      // No frame either way for idleTimeoutMs: GOAWAY, and if a stream is still stuck (e.g. the
+      // client holds its window at zero) after another idle period, the connection is cut.
+      session.setTimeout(options.idleTimeoutMs, () => {
+        session.close();
+        setTimeout(() => session.destroy(), options.idleTimeoutMs).unref();
+      });
+    }
     const budget = new ResetBudget(options.maxResetsPerSecond);
     session.on("stream", (stream: ServerHttp2Stream) => {
       stream.once("close", () => {
@@ -194,8 +211,7 @@ export class NodeHttp2Transport implements Transport, PushTarget {
         // invalid frame (MadeYouReset), costs the session; too many per second end it.
         if (stream.rstCode === constants.NGHTTP2_NO_ERROR || !budget.spend()) return;
         this.resetFloods++;
-        session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-        session.destroy();
+        endSession(session, constants.NGHTTP2_ENHANCE_YOUR_CALM);
       });
     });
   };

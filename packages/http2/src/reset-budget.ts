@@ -5,18 +5,24 @@ export class ResetBudget {
   private readonly perSecond: number;
   private windowStart = 0;
   private spent = 0;
+  private exhausted = false;
 
   constructor(perSecond: number) {
     this.perSecond = perSecond;
   }
 
-  /** Records one reset; true once more than `perSecond` happened within the current second. */
+  /**
+   * Records one reset; true for the one reset that first takes a second past `perSecond` (so the
+   * caller ends the session once), false before and after.
+   */
   spend(now: number = Date.now()): boolean {
+    if (this.exhausted) return false;
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
       this.spent = 0;
     }
     this.spent++;
-    return this.spent > this.perSecond;
+    this.exhausted = this.spent > this.perSecond;
+    return this.exhausted;
   }
 }
