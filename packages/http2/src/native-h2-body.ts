@@ -41,7 +41,8 @@ export class NativeH2Body {
     this.limit = limit;
     const r = this.protocol.readBody(this.handle, this.streamId, limit);
     if (r === READ_BODY_TOO_LARGE) this.failure = new BodyLimitError(limit);
-    else if (r === READ_BODY_GONE) this.failure ??= new Error("the client reset the stream before sending the body");
+    else if (r === READ_BODY_GONE)
+      this.failure ??= new Error("the client reset the stream before sending the body");
   }
 
   /** One onBody event; returns whether the addon may keep returning window credit. */
@@ -60,7 +61,8 @@ export class NativeH2Body {
 
   /** The stream ended before its body did. */
   abort(): void {
-    if (!this.ended) this.failure ??= new Error("the client reset the stream before the request body was complete");
+    if (!this.ended)
+      this.failure ??= new Error("the client reset the stream before the request body was complete");
     this.notify();
   }
 

@@ -176,9 +176,8 @@ export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStre
     this.owner.protocol.earlyHints(this.handle, this.streamId, headers);
   }
 
-  push(): boolean {
-    // Server push is not offered by the native module (browsers ignore it); core then skips it.
-    return false;
+  push(path: string, headers: HeaderPairs): boolean {
+    return !this.gone && this.owner.protocol.push(this.handle, this.streamId, path, headers);
   }
 
   write(chunk: Buffer | string): Promise<void> {

@@ -28,6 +28,7 @@ export class NativeHttp2Transport implements Transport, H2ExchangeOwner {
   private native: Http2Protocol | undefined;
   private http1: NativeHttp1Transport | undefined;
   private handler: RequestHandler | undefined;
+  private handlerErrors = 0;
 
   constructor(options: ResolvedHttp2Options) {
     this.options = options;
@@ -103,6 +104,11 @@ export class NativeHttp2Transport implements Transport, H2ExchangeOwner {
       requests: (s?.requests ?? 0) + (h1?.requests ?? 0),
       bytesIn: (s?.bytesIn ?? 0) + (h1?.bytesIn ?? 0),
       bytesOut: (s?.bytesOut ?? 0) + (h1?.bytesOut ?? 0),
+      http1Requests: h1?.requests ?? 0,
+      pushes: s?.pushes ?? 0,
+      resetFloods: s?.resetFloods ?? 0,
+      settingsTimeouts: s?.settingsTimeouts ?? 0,
+      handlerErrors: this.handlerErrors,
       protocolErrors: s?.protocolErrors ?? 0,
       calmGoaways: s?.calmGoaways ?? 0,
     };
@@ -136,7 +142,15 @@ export class NativeHttp2Transport implements Transport, H2ExchangeOwner {
       streams.set(exchange.streamId, exchange);
       exchanges.push(exchange);
     }
-    for (const exchange of exchanges) handler(exchange, exchange);
+    for (const exchange of exchanges) {
+      try {
+        handler(exchange, exchange);
+      } catch {
+        // One stream's failure is that stream's: a 500 if nothing was sent yet.
+        this.handlerErrors++;
+        if (!exchange.aborted) exchange.send(500, [], null);
+      }
+    }
   }
 
   private wake(exchange: NativeH2Exchange | undefined): void {

@@ -203,6 +203,27 @@ napi_value js_early_hints(napi_env env, napi_callback_info info) {
   return boolean(env, st != nullptr && a.m->informational(st, 103, js->headers));
 }
 
+// push(handle, id, path, headers) -> boolean
+napi_value js_push(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  EntryGuard guard(a.m);
+  Stream* st = stream_arg(env, a);
+  JsState* js = js_of(a.m);
+  napi_value none;
+  napi_get_undefined(env, &none);
+  std::string path;
+  napi_valuetype type;
+  napi_typeof(env, a.argv[2], &type);
+  if (type != napi_string || !string_arg(env, a.argv[2], path, false) || path.empty() || path[0] != '/' ||
+      !valid_value(path)) {
+    napi_throw_type_error(env, nullptr, "push: path must be a string starting with \"/\"");
+    return nullptr;
+  }
+  if (!header_list(env, js, none, a.argv[3])) return nullptr;
+  return boolean(env, st != nullptr && a.m->push(st, path, js->headers) > 0);
+}
+
 // write(handle, id, chunk: Buffer) -> 1 (more), 0 (wait for onDrain), -1 (gone)
 napi_value js_write(napi_env env, napi_callback_info info) {
   Args a;
@@ -275,7 +296,8 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
       {"connections", s.connections}, {"activeConnections", s.active_connections},
       {"requests", s.requests},       {"bytesIn", s.bytes_in},
       {"bytesOut", s.bytes_out},      {"protocolErrors", s.protocol_errors},
-      {"calmGoaways", s.calm_goaways},
+      {"calmGoaways", s.calm_goaways}, {"resetFloods", s.reset_floods},
+      {"settingsTimeouts", s.settings_timeouts}, {"pushes", s.pushes},
   };
   for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
   return out;
@@ -341,7 +363,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   m->js = js;
   init_protocol(m);
   const napi::Method methods[] = {
-      {"send", js_send},         {"writeHead", js_write_head},   {"earlyHints", js_early_hints},
+      {"send", js_send},         {"writeHead", js_write_head},   {"earlyHints", js_early_hints}, {"push", js_push},
       {"write", js_write},       {"end", js_end},                {"readBody", js_read_body},
       {"resumeBody", js_resume_body}, {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };

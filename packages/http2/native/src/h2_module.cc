@@ -14,6 +14,24 @@ namespace fasterapi::http2 {
 namespace {
 
 constexpr uint32_t kNoError = NGHTTP2_NO_ERROR;
+/** What nghttp2 is told of SETTINGS_MAX_CONCURRENT_STREAMS (see advertise_stream_limit). */
+constexpr uint32_t kUnlimitedStreams = 0xffffffffu;
+
+// nghttp2 enforces the SETTINGS_MAX_CONCURRENT_STREAMS it sends with a connection error, where RFC
+// 9113 5.1.2 asks for a stream error. So nghttp2 is given no limit, the module refuses excess
+// streams itself (on_begin_headers), and the client is told the real limit: this rewrites the
+// value in the server's first SETTINGS frame, the first bytes nghttp2 produces for a session.
+void advertise_stream_limit(uint8_t* frame, size_t len, uint32_t limit) {
+  if (len < 9 || frame[3] != NGHTTP2_SETTINGS) return;
+  const size_t payload = (size_t{frame[0]} << 16) | (size_t{frame[1]} << 8) | frame[2];
+  for (size_t at = 9; at + 6 <= 9 + payload && at + 6 <= len; at += 6) {
+    if (frame[at] != 0 || frame[at + 1] != NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) continue;
+    frame[at + 2] = static_cast<uint8_t>(limit >> 24);
+    frame[at + 3] = static_cast<uint8_t>(limit >> 16);
+    frame[at + 4] = static_cast<uint8_t>(limit >> 8);
+    frame[at + 5] = static_cast<uint8_t>(limit);
+  }
+}
 
 inline Session* session_of(fa_conn* fc) { return static_cast<Session*>(fc->user_data); }
 inline Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
@@ -66,9 +84,32 @@ void* session_realloc(void* ptr, size_t size, void* user) {
 
 // ---- nghttp2 callbacks ------------------------------------------------------------------------
 
+// RFC 9113 5.1.1: a client stream id below one already used is a connection PROTOCOL_ERROR.
+// nghttp2 ignores HEADERS on such (implicitly closed) streams, so the module checks frame heads.
+int on_begin_frame(nghttp2_session* ng, const nghttp2_frame_hd* hd, void* user) {
+  if (hd->type != NGHTTP2_HEADERS || (hd->stream_id & 1) == 0) return 0;
+  Session* s = session_of(user);
+  if (hd->stream_id > s->max_client_stream) {
+    s->max_client_stream = hd->stream_id;
+    return 0;
+  }
+  nghttp2_stream* known = nghttp2_session_find_stream(ng, hd->stream_id);
+  if (hd->stream_id < s->max_client_stream &&
+      (known == nullptr || nghttp2_stream_get_state(known) == NGHTTP2_STREAM_STATE_CLOSED)) {
+    s->mod->terminate(s, NGHTTP2_PROTOCOL_ERROR);
+  }
+  return 0;
+}
+
 int on_begin_headers(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
   Session* s = session_of(user);
+  // RFC 9113 5.1.2: a stream over the advertised limit is a stream error (REFUSED_STREAM: the
+  // client may retry it). nghttp2 would end the whole connection, so the module counts itself.
+  if (s->open_streams >= s->mod->opts.max_concurrent_streams) {
+    nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_REFUSED_STREAM);
+    return 0;
+  }
   auto* st = new Stream();
   st->session = s;
   st->id = frame->hd.stream_id;
@@ -102,6 +143,10 @@ int on_header(nghttp2_session* ng, const nghttp2_frame* frame, const uint8_t* na
   if (st->delivered) return 0;
   if (namelen == 7 && std::memcmp(name, ":method", 7) == 0) {
     st->head_method = valuelen == 4 && std::memcmp(value, "HEAD", 4) == 0;
+  } else if (namelen == 7 && std::memcmp(name, ":scheme", 7) == 0) {
+    st->scheme.assign(reinterpret_cast<const char*>(value), valuelen);
+  } else if (namelen == 10 && std::memcmp(name, ":authority", 10) == 0) {
+    st->authority.assign(reinterpret_cast<const char*>(value), valuelen);
   } else if (namelen == 14 && std::memcmp(name, "content-length", 14) == 0) {
     st->content_length = std::strtoll(std::string(reinterpret_cast<const char*>(value), valuelen).c_str(), nullptr, 10);
   } else if (namelen == 6 && std::memcmp(name, "expect", 6) == 0) {
@@ -142,7 +187,10 @@ int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
       return 0;
     case NGHTTP2_RST_STREAM:
       // Rapid reset (CVE-2023-44487): a stream opened and cancelled costs the server, not the client.
-      if (!s->defences.client_resets.take()) m->terminate(s, NGHTTP2_ENHANCE_YOUR_CALM);
+      if (!s->defences.client_resets.take()) {
+        m->stats.reset_floods += 1;
+        m->terminate(s, NGHTTP2_ENHANCE_YOUR_CALM);
+      }
       return 0;
     case NGHTTP2_HEADERS:
     case NGHTTP2_DATA:
@@ -193,9 +241,10 @@ int on_stream_close(nghttp2_session* ng, int32_t id, uint32_t, void* user) {
   nghttp2_session_set_stream_user_data(ng, id, nullptr);
   if (st->unconsumed != 0) nghttp2_session_consume_connection(ng, st->unconsumed);
   st->unconsumed = 0;
+  if (st->out.size() != st->out_at) --s->waiting_output;
   const bool js_waits = st->delivered && (!st->out_end || (st->reading && !st->request_ended));
   st->closed = true;
-  --s->open_streams;
+  if (!st->pushed) --s->open_streams;
   m->free_stream(st);
   if (js_waits) js_stream_closed(m, s, id);
   m->arm_idle(s);
@@ -208,7 +257,10 @@ int on_frame_send(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
   if (frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code != kNoError) {
     // MadeYouReset (CVE-2025-8671): invalid frames make the server reset streams whose work
     // continues; nghttp2 1.61 does not bound these, so they draw from their own budget.
-    if (!s->defences.server_resets.take()) m->terminate(s, NGHTTP2_ENHANCE_YOUR_CALM);
+    if (!s->defences.server_resets.take()) {
+      m->stats.reset_floods += 1;
+      m->terminate(s, NGHTTP2_ENHANCE_YOUR_CALM);
+    }
     return 0;
   }
   if (frame->hd.type == NGHTTP2_GOAWAY) {
@@ -238,6 +290,7 @@ ssize_t read_response(nghttp2_session* ng, int32_t, uint8_t* buf, size_t length,
   if (n != 0) std::memcpy(buf, st->out.data() + st->out_at, n);
   st->out_at += n;
   if (st->out_at == st->out.size()) {
+    if (n != 0) --st->session->waiting_output;
     st->out.clear();
     st->out_at = 0;
   }
@@ -266,7 +319,15 @@ void fire_idle(fa_timer*, void* arg) {
 void fire_settings_timeout(fa_timer*, void* arg) {
   Session* s = static_cast<Session*>(arg);
   EntryGuard guard(s->mod);
+  s->mod->stats.settings_timeouts += 1;
   s->mod->terminate(s, NGHTTP2_SETTINGS_TIMEOUT);
+}
+
+// Answers wait for a window the client does not open (a zero window held): the connection ends.
+void fire_stall(fa_timer*, void* arg) {
+  Session* s = static_cast<Session*>(arg);
+  EntryGuard guard(s->mod);
+  s->mod->terminate(s, NGHTTP2_NO_ERROR);
 }
 
 }  // namespace
@@ -338,6 +399,19 @@ void Module::arm_idle(Session* s) {
   else api->timer_stop(&s->idle_timer);
 }
 
+// Answer bytes wait while nothing goes out: the client's windows are shut. Armed when output
+// stalls, re-armed on progress, stopped once no answer waits (idleTimeoutMs bounds the hold).
+void Module::arm_stall(Session* s, bool progressed) {
+  if (s->closing || opts.idle_timeout_ms == 0) return;
+  if (s->waiting_output == 0 || s->write_blocked) {
+    if (s->stall_armed) api->timer_stop(&s->stall_timer);
+    s->stall_armed = false;
+  } else if (progressed || !s->stall_armed) {
+    api->timer_start(&s->stall_timer, opts.idle_timeout_ms);
+    s->stall_armed = true;
+  }
+}
+
 void Module::terminate(Session* s, uint32_t code) {
   if (s->closing) return;
   if (code != kNoError) stats.protocol_errors += code == NGHTTP2_ENHANCE_YOUR_CALM ? 0 : 1;
@@ -350,6 +424,7 @@ void Module::close_session(Session* s) {
   s->closing = true;
   api->timer_stop(&s->idle_timer);
   api->timer_stop(&s->settings_timer);
+  api->timer_stop(&s->stall_timer);
   if (!s->in_on_data) api->conn_close(s->conn, FA_CLOSE_GRACEFUL);
 }
 
@@ -359,6 +434,7 @@ void Module::close_session(Session* s) {
 void Module::flush(Session* s) {
   if (s->in_recv || s->flushing || s->closing) return;
   s->flushing = true;
+  bool sent = false;
   while (!s->write_blocked) {
     const uint8_t* data = nullptr;
     const ssize_t n = nghttp2_session_mem_send(s->ng, &data);
@@ -369,13 +445,22 @@ void Module::flush(Session* s) {
       return;
     }
     if (n == 0) break;
+    std::string first;  // the server's first SETTINGS, patched (nghttp2's buffer is read-only)
+    if (!s->preface_sent) {
+      s->preface_sent = true;
+      first.assign(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+      advertise_stream_limit(reinterpret_cast<uint8_t*>(first.data()), first.size(), opts.max_concurrent_streams);
+      data = reinterpret_cast<const uint8_t*>(first.data());
+    }
     const fa_iovec iov{data, static_cast<size_t>(n)};
     const int r = api->conn_write(s->conn, &iov, 1);
     if (r == FA_WRITE_CLOSED) break;
     stats.bytes_out += static_cast<double>(n);
+    sent = true;
     if (r == FA_WRITE_BACKPRESSURE) s->write_blocked = true;
   }
   s->flushing = false;
+  arm_stall(s, sent);
   if (!s->write_blocked && s->drain_waiters != 0) {
     for (Stream* st = s->streams; st != nullptr; st = st->next) {
       if (!st->drain_wanted || st->closed || st->out.size() - st->out_at >= kStreamHighWater) continue;
@@ -470,7 +555,7 @@ bool Module::respond(Stream* st, int status, std::vector<std::string>& headers, 
     st->out_end = true;
     rv = nghttp2_submit_response(s->ng, st->id, nva.data(), nva.size(), nullptr);
   } else {
-    if (len != 0) st->out.assign(body, len);
+    queue_out(st, body, len);
     nghttp2_data_provider provider{};
     provider.source.ptr = st;
     provider.read_callback = read_response;
@@ -479,6 +564,38 @@ bool Module::respond(Stream* st, int status, std::vector<std::string>& headers, 
   if (rv != 0) return false;
   flush(s);
   return true;
+}
+
+int32_t Module::push(Stream* parent, const std::string& path, std::vector<std::string>& headers) {
+  Session* s = parent->session;
+  // RFC 9113 8.4: only on a stream the client opened, while it accepts pushes.
+  if (parent->pushed || s->shutting_down || parent->responded ||
+      nghttp2_session_get_remote_settings(s->ng, NGHTTP2_SETTINGS_ENABLE_PUSH) == 0) {
+    return 0;
+  }
+  auto* pushed = new Stream();
+  pushed->session = s;
+  pushed->pushed = true;
+  pushed->headers = {":method", "GET", ":path", path, ":scheme", parent->scheme, ":authority", parent->authority};
+  pushed->headers.insert(pushed->headers.end(), headers.begin(), headers.end());
+  build_nv(nva, nullptr, pushed->headers);
+  const int32_t id = nghttp2_submit_push_promise(s->ng, NGHTTP2_FLAG_NONE, parent->id, nva.data(), nva.size(), pushed);
+  if (id <= 0) {
+    delete pushed;
+    return 0;
+  }
+  pushed->id = id;
+  pushed->next = s->streams;
+  if (s->streams != nullptr) s->streams->prev = pushed;
+  s->streams = pushed;
+  pushed->request_ended = true;
+  pushed->delivered = true;
+  stats.requests += 1;
+  stats.pushes += 1;
+  if (batch.empty()) api->turn_hook_request(s->engine, &turn_hook);
+  batch.push_back(pushed);
+  flush(s);
+  return id;
 }
 
 bool Module::informational(Stream* st, int status, const std::vector<std::string>& headers) {
@@ -493,10 +610,16 @@ bool Module::informational(Stream* st, int status, const std::vector<std::string
   return true;
 }
 
+void Module::queue_out(Stream* st, const char* data, size_t len) {
+  if (len == 0) return;
+  if (st->out.size() == st->out_at) ++st->session->waiting_output;
+  st->out.append(data, len);
+}
+
 int Module::write(Stream* st, const char* data, size_t len) {
   if (!st->responded || st->out_end) return st->no_body && st->responded ? 1 : -1;
   Session* s = st->session;
-  st->out.append(data, len);
+  queue_out(st, data, len);
   if (st->deferred) {
     st->deferred = false;
     nghttp2_session_resume_data(s->ng, st->id);
@@ -570,7 +693,7 @@ int on_open(fa_conn* conn, void* data) {
   s->defences.init(m->opts.max_resets_per_second);
   const ModuleOptions& o = m->opts;
   const nghttp2_settings_entry settings[] = {
-      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams},
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kUnlimitedStreams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, o.initial_window_size},
       {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, o.max_frame_size},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, o.max_header_list_size},
@@ -582,6 +705,7 @@ int on_open(fa_conn* conn, void* data) {
   m->sessions.emplace(static_cast<uint64_t>(s->handle), s);
   m->api->timer_init(s->engine, &s->idle_timer, fire_idle, s);
   m->api->timer_init(s->engine, &s->settings_timer, fire_settings_timeout, s);
+  m->api->timer_init(s->engine, &s->stall_timer, fire_stall, s);
   m->api->timer_start(&s->settings_timer, o.settings_timeout_ms);
   m->arm_idle(s);
   m->stats.connections += 1;
@@ -600,14 +724,10 @@ ptrdiff_t on_data(fa_conn* conn, const uint8_t* data, size_t len) {
   const ssize_t rv = nghttp2_session_mem_recv(s->ng, data, len);
   s->in_recv = false;
   if (rv < 0) {
-    if (rv == NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
-      // RFC 9113 3.4: not HTTP/2 at all; no GOAWAY is owed to something that is not a peer.
-      m->stats.protocol_errors += 1;
-      s->in_on_data = false;
-      m->close_session(s);
-      return FA_DATA_ABORT;
-    }
-    m->terminate(s, rv == NGHTTP2_ERR_FLOODED || rv == NGHTTP2_ERR_NOMEM ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
+    // Floods and the memory bound are the peer's excess; anything else (an invalid preface,
+    // RFC 9113 3.4) is a connection PROTOCOL_ERROR. Either way GOAWAY goes out, then the close.
+    const bool excess = rv == NGHTTP2_ERR_FLOODED || rv == NGHTTP2_ERR_NOMEM || rv == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS;
+    m->terminate(s, excess ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
   }
   for (Stream* st = s->streams; st != nullptr; st = st->next) {
     if (st->body_dirty) m->deliver_body(st);
@@ -641,6 +761,7 @@ void on_close(fa_conn* conn, fa_close_reason reason) {
   s->closing = true;
   m->api->timer_stop(&s->idle_timer);
   m->api->timer_stop(&s->settings_timer);
+  m->api->timer_stop(&s->stall_timer);
   m->sessions.erase(static_cast<uint64_t>(s->handle));
   m->stats.active_connections -= 1;
   for (Stream*& st : m->batch) {
@@ -679,6 +800,7 @@ void init_protocol(Module* m) {
   m->turn_hook.arg = m;
   nghttp2_session_callbacks* cb = nullptr;
   nghttp2_session_callbacks_new(&cb);
+  nghttp2_session_callbacks_set_on_begin_frame_callback(cb, on_begin_frame);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
   nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);

@@ -46,6 +46,9 @@ struct ModuleStats {
   double bytes_in = 0;
   double bytes_out = 0;
   double protocol_errors = 0;
+  double reset_floods = 0;  // connections ended for too many resets (either side's)
+  double settings_timeouts = 0;
+  double pushes = 0;
   double calm_goaways = 0;  // connections ended with ENHANCE_YOUR_CALM
 };
 
@@ -60,6 +63,9 @@ struct Stream {
   size_t header_bytes = 0;  // RFC 9113 6.5.2 size: name + value + 32 per field
   bool has_body = false;
   bool head_method = false;
+  bool pushed = false;        // a server push (PUSH_PROMISE), not a client stream
+  std::string scheme;         // :scheme and :authority, for the requests of pushes
+  std::string authority;
   bool expect_continue = false;
   int64_t content_length = -1;
   bool delivered = false;    // JS knows the stream
@@ -107,9 +113,14 @@ struct Session {
   bool closing = false;
   bool shutting_down = false;  // GOAWAY sent on engine shutdown: close once streams are done
   bool settings_acked = false;
+  bool preface_sent = false;  // the server's first SETTINGS went out
   uint32_t open_streams = 0;
   fa_timer idle_timer{};
   fa_timer settings_timer{};
+  fa_timer stall_timer{};     // answers wait for windows the client keeps shut
+  bool stall_armed = false;
+  uint32_t waiting_output = 0;  // streams with answer bytes not yet sent
+  int32_t max_client_stream = 0;
   Defences defences;
   Stream* streams = nullptr;
   char remote[46] = {};
@@ -147,6 +158,9 @@ struct Module {
   /** 1: more may be written now, 0: wait for onDrain, -1: gone. */
   int write(Stream* st, const char* data, size_t len);
   bool end(Stream* st, std::vector<std::string>&& trailers);
+  /** Promises GET `path` (plus request `headers`) on st; the pushed request reaches JS like a
+   * client's. Returns the promised stream id, or 0 when the client takes no pushes. */
+  int32_t push(Stream* st, const std::string& path, std::vector<std::string>& headers);
   bool informational(Stream* st, int status, const std::vector<std::string>& headers);
   /** 0 started, 1 too large (content-length over the limit), -1 gone. */
   int read_body(Stream* st, uint64_t limit);
@@ -160,6 +174,9 @@ struct Module {
   /** Ends the connection with GOAWAY `code` (ENHANCE_YOUR_CALM for the defences). */
   void terminate(Session* s, uint32_t code);
   void arm_idle(Session* s);
+  void arm_stall(Session* s, bool progressed);
+  /** Appends answer bytes for the data provider. */
+  void queue_out(Stream* st, const char* data, size_t len);
   /** Unlinks a closed stream from its session; it is freed by reap(). */
   void free_stream(Stream* st);
   void reap();

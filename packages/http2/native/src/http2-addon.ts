@@ -14,7 +14,13 @@ export interface Http2Callbacks {
    * Body bytes of a stream (or undefined), BODY_* event flags and, with BODY_END, the request's
    * trailer fields as [name, value, ...] when it had any. Returns whether to keep reading.
    */
-  onBody(handle: number, streamId: number, chunk: Buffer | undefined, events: number, trailers?: string[]): boolean;
+  onBody(
+    handle: number,
+    streamId: number,
+    chunk: Buffer | undefined,
+    events: number,
+    trailers?: string[],
+  ): boolean;
   /** A streamed answer that was told to wait may write again. */
   onDrain(handle: number, streamId: number): void;
   /** A stream JS knows ended before its answer (or its body) completed: reset, or the connection closed. */
@@ -45,6 +51,11 @@ export interface Http2ProtocolStats {
   protocolErrors: number;
   /** Connections the defences ended with GOAWAY ENHANCE_YOUR_CALM. */
   calmGoaways: number;
+  /** Connections ended for too many resets, the client's (rapid reset) or the server's (MadeYouReset). */
+  resetFloods: number;
+  /** Connections ended because the client did not acknowledge SETTINGS in time. */
+  settingsTimeouts: number;
+  pushes: number;
 }
 
 /** One protocol module instance: the external the engine takes, and the functions JS answers with. */
@@ -60,9 +71,17 @@ export interface Http2Protocol {
     headers?: string[],
   ): boolean;
   /** Starts a streamed answer; write() and end() follow. */
-  writeHead(handle: number, streamId: number, status: number, contentType?: string, headers?: string[]): boolean;
+  writeHead(
+    handle: number,
+    streamId: number,
+    status: number,
+    contentType?: string,
+    headers?: string[],
+  ): boolean;
   /** A 103 Early Hints HEADERS frame ahead of the answer. */
   earlyHints(handle: number, streamId: number, headers: string[]): boolean;
+  /** Server push: promises GET `path` on the stream; the pushed request arrives through onRequests. */
+  push(handle: number, streamId: number, path: string, headers: string[]): boolean;
   /** 1: write more now; 0: wait for onDrain; -1: the stream is gone. */
   write(handle: number, streamId: number, chunk: Buffer): number;
   /** Ends a streamed answer, with trailing HEADERS when `trailers` has fields. */
@@ -75,7 +94,11 @@ export interface Http2Protocol {
 }
 
 export interface Http2Addon {
-  createProtocol(engineApi: EngineApiHandle, callbacks: Http2Callbacks, options: Http2ProtocolOptions): Http2Protocol;
+  createProtocol(
+    engineApi: EngineApiHandle,
+    callbacks: Http2Callbacks,
+    options: Http2ProtocolOptions,
+  ): Http2Protocol;
   /**
    * The file whose nghttp2 the addon runs on, as the dynamic linker resolved it: the node
    * executable itself (its copy is process.versions.nghttp2), since the addon links no libnghttp2.
