@@ -73,16 +73,23 @@ export class NativeHttp2Transport implements Transport, H2ExchangeOwner {
       },
     );
     const engine = new Engine();
+    let listenWith = this.native.protocol;
     if (o.tls !== undefined && o.allowHTTP1) {
+      // HTTP/1.1 is the listener's own protocol: it also serves clients that offer no ALPN.
       this.http1 = new NativeHttp1Transport({ host: o.host, tls: o.tls });
-      engine.registerProtocol(this.http1.attach(handler));
+      listenWith = this.http1.attach(handler);
+      engine.registerProtocol(this.native.protocol);
     }
-    const alpn = o.allowHTTP1 ? ["h2", "http/1.1"] : ["h2"];
     const port = await engine.listen(
       o.tls === undefined
         ? { host: o.host, port: o.port }
-        : { host: o.host, port: o.port, tls: { key: o.tls.key, cert: o.tls.cert }, alpn },
-      this.native.protocol,
+        : {
+            host: o.host,
+            port: o.port,
+            tls: { key: o.tls.key, cert: o.tls.cert },
+            alpn: o.allowHTTP1 ? ["h2", "http/1.1"] : ["h2"],
+          },
+      listenWith,
     );
     this.engine = engine;
     return { host: o.host, port, scheme: o.tls === undefined ? "h2c" : "https" };
