@@ -1,12 +1,12 @@
 // N-API glue of the HTTP/2 protocol addon: createProtocol() checks the engine's function table,
 // builds a Module and returns its protocol external plus the functions JS answers with, and
-// nghttp2Origin() says whose nghttp2 the process bound. Conversions only: every protocol
+// nghttp2Address() says where its nghttp2 calls go. Conversions only: every protocol
 // decision lives in h2_module.cc.
 #define NAPI_VERSION 8
-#include <dlfcn.h>
 #include <node_api.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fasterapi/napi_module.h"
@@ -249,7 +249,7 @@ napi_value js_end(napi_env env, napi_callback_info info) {
   napi_get_undefined(env, &none);
   if (!header_list(env, js, none, a.argv[2])) return nullptr;
   Stream* st = stream_arg(env, a);
-  return boolean(env, st != nullptr && a.m->end(st, std::vector<std::string>(js->headers)));
+  return boolean(env, st != nullptr && a.m->end(st, std::move(js->headers)));
 }
 
 // readBody(handle, id, limit) -> 0 started, 1 too large, -1 gone
@@ -370,21 +370,10 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
 }
 
-// nghttp2Origin() -> { file, inNode }: where the dynamic linker found the nghttp2 this addon
-// calls, and whether that object also defines Node-API (the node executable, whose copy is
-// process.versions.nghttp2 and the one node:http2 runs on). See README "Which nghttp2".
-napi_value nghttp2_origin_js(napi_env env, napi_callback_info) {
-  Dl_info ours{}, node_api{};
-  const bool found = dladdr(reinterpret_cast<void*>(&nghttp2_session_mem_recv), &ours) != 0 && ours.dli_fname != nullptr;
-  const bool in_node = found && dladdr(reinterpret_cast<void*>(&napi_create_object), &node_api) != 0 &&
-                       node_api.dli_fbase == ours.dli_fbase;
-  napi_value out, file, inside;
-  napi_create_object(env, &out);
-  napi_create_string_utf8(env, found ? ours.dli_fname : "", NAPI_AUTO_LENGTH, &file);
-  napi_get_boolean(env, in_node, &inside);
-  napi_set_named_property(env, out, "file", file);
-  napi_set_named_property(env, out, "inNode", inside);
-  return out;
+// nghttp2Address() -> number: where nghttp2_session_mem_recv resolved at load time, so a test can
+// find in /proc/self/maps which loaded object's nghttp2 this addon runs on (README "Which nghttp2").
+napi_value nghttp2_address_js(napi_env env, napi_callback_info) {
+  return number(env, static_cast<double>(reinterpret_cast<uintptr_t>(&nghttp2_session_mem_recv)));
 }
 
 }  // namespace
@@ -462,6 +451,6 @@ void js_release(Module* m) { delete js_of(m); }
 }  // namespace fasterapi::http2
 
 NAPI_MODULE_INIT() {
-  fasterapi::napi::export_function(env, exports, "nghttp2Origin", fasterapi::http2::nghttp2_origin_js);
+  fasterapi::napi::export_function(env, exports, "nghttp2Address", fasterapi::http2::nghttp2_address_js);
   return fasterapi::napi::export_function(env, exports, "createProtocol", fasterapi::http2::create_protocol);
 }

@@ -14,6 +14,7 @@ namespace fasterapi::http2 {
 namespace {
 
 constexpr uint32_t kNoError = NGHTTP2_NO_ERROR;
+constexpr uint64_t kSlotSpace = 1ull << 22;  // connection slots; the generation fills the upper bits
 /** What nghttp2 is told of SETTINGS_MAX_CONCURRENT_STREAMS (see advertise_stream_limit). */
 constexpr uint32_t kUnlimitedStreams = 0xffffffffu;
 
@@ -359,14 +360,39 @@ Module::~Module() {
 
 Session* Module::lookup(double handle) const {
   if (!(handle >= 0)) return nullptr;
-  auto it = sessions.find(static_cast<uint64_t>(handle));
-  return it == sessions.end() || it->second->closing ? nullptr : it->second;
+  const uint64_t h = static_cast<uint64_t>(handle);
+  const uint64_t slot = h % kSlotSpace;
+  if (slot >= slots.size() || generations[slot] != h / kSlotSpace) return nullptr;
+  Session* s = slots[slot];
+  return s != nullptr && !s->closing ? s : nullptr;
 }
 
 Stream* Module::stream(Session* s, int32_t id) const {
   if (s == nullptr || id <= 0) return nullptr;
   Stream* st = stream_of(s->ng, id);
   return st != nullptr && !st->closed ? st : nullptr;
+}
+
+// Handles JS holds: slot + generation, so a stale handle never reaches a later connection.
+void Module::add_session(Session* s) {
+  uint32_t slot;
+  if (free_slots.empty()) {
+    slot = static_cast<uint32_t>(slots.size());
+    slots.push_back(s);
+    generations.push_back(0);
+  } else {
+    slot = free_slots.back();
+    free_slots.pop_back();
+    slots[slot] = s;
+  }
+  s->handle = static_cast<double>(generations[slot] * kSlotSpace + slot);
+}
+
+void Module::remove_session(Session* s) {
+  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(s->handle) % kSlotSpace);
+  slots[slot] = nullptr;
+  ++generations[slot];
+  free_slots.push_back(slot);
 }
 
 void Module::free_stream(Stream* st) {
@@ -576,8 +602,17 @@ int32_t Module::push(Stream* parent, const std::string& path, std::vector<std::s
   auto* pushed = new Stream();
   pushed->session = s;
   pushed->pushed = true;
-  pushed->headers = {":method", "GET", ":path", path, ":scheme", parent->scheme, ":authority", parent->authority};
-  pushed->headers.insert(pushed->headers.end(), headers.begin(), headers.end());
+  std::vector<std::string>& request = pushed->headers;
+  request.reserve(8 + headers.size());
+  request.emplace_back(":method");
+  request.emplace_back("GET");
+  request.emplace_back(":path");
+  request.push_back(path);
+  request.emplace_back(":scheme");
+  request.push_back(parent->scheme);
+  request.emplace_back(":authority");
+  request.push_back(parent->authority);
+  for (const std::string& field : headers) request.push_back(field);
   build_nv(nva, nullptr, pushed->headers);
   const int32_t id = nghttp2_submit_push_promise(s->ng, NGHTTP2_FLAG_NONE, parent->id, nva.data(), nva.size(), pushed);
   if (id <= 0) {
@@ -682,7 +717,6 @@ int on_open(fa_conn* conn, void* data) {
   s->mod = m;
   s->conn = conn;
   s->engine = m->api->conn_engine(conn);
-  s->handle = static_cast<double>(m->api->conn_id(conn));
   s->mem = {s, session_malloc, session_free, session_calloc, session_realloc};
   if (nghttp2_session_server_new3(&s->ng, m->callbacks, s, m->option, &s->mem) != 0) {
     delete s;
@@ -702,7 +736,7 @@ int on_open(fa_conn* conn, void* data) {
   nghttp2_submit_settings(s->ng, NGHTTP2_FLAG_NONE, settings, sizeof settings / sizeof settings[0]);
   nghttp2_session_set_local_window_size(s->ng, NGHTTP2_FLAG_NONE, 0, static_cast<int32_t>(o.connection_window_size));
   conn->user_data = s;
-  m->sessions.emplace(static_cast<uint64_t>(s->handle), s);
+  m->add_session(s);
   m->api->timer_init(s->engine, &s->idle_timer, fire_idle, s);
   m->api->timer_init(s->engine, &s->settings_timer, fire_settings_timeout, s);
   m->api->timer_init(s->engine, &s->stall_timer, fire_stall, s);
@@ -762,7 +796,7 @@ void on_close(fa_conn* conn, fa_close_reason reason) {
   m->api->timer_stop(&s->idle_timer);
   m->api->timer_stop(&s->settings_timer);
   m->api->timer_stop(&s->stall_timer);
-  m->sessions.erase(static_cast<uint64_t>(s->handle));
+  m->remove_session(s);
   m->stats.active_connections -= 1;
   for (Stream*& st : m->batch) {
     if (st != nullptr && st->session == s) st = nullptr;

@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "fasterapi/engine_abi.h"
@@ -101,7 +100,7 @@ struct Session {
   fa_conn* conn = nullptr;
   fa_engine* engine = nullptr;
   nghttp2_session* ng = nullptr;
-  double handle = 0;  // the engine's connection id
+  double handle = 0;  // what JS names the connection by (Module::add_session)
   nghttp2_mem mem{};
   size_t memory = 0;  // bytes nghttp2 holds for this session (see the allocator in h2_module.cc)
   bool in_on_data = false;
@@ -135,7 +134,10 @@ struct Module {
   ModuleStats stats;
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_option* option = nullptr;
-  std::unordered_map<uint64_t, Session*> sessions;
+  // Connection handles for JS (see add_session).
+  std::vector<Session*> slots;
+  std::vector<uint64_t> generations;
+  std::vector<uint32_t> free_slots;
   // Streams whose headers completed during this turn, delivered to JS in one call at its end.
   fa_turn_hook turn_hook{};
   std::vector<Stream*> batch;
@@ -180,6 +182,8 @@ struct Module {
   /** Unlinks a closed stream from its session; it is freed by reap(). */
   void free_stream(Stream* st);
   void reap();
+  void add_session(Session* s);
+  void remove_session(Session* s);
 };
 
 /** Marks an entry into the module (engine callback, turn hook, JS call); the outermost one frees

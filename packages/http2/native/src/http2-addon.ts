@@ -100,10 +100,10 @@ export interface Http2Addon {
     options: Http2ProtocolOptions,
   ): Http2Protocol;
   /**
-   * The file whose nghttp2 the addon runs on, as the dynamic linker resolved it: the node
-   * executable itself (its copy is process.versions.nghttp2), since the addon links no libnghttp2.
+   * The address nghttp2_session_mem_recv resolved to when the addon loaded: inside the node
+   * executable (whose copy is process.versions.nghttp2), since the addon links no libnghttp2.
    */
-  nghttp2Origin(): { file: string; inNode: boolean };
+  nghttp2Address(): number;
 }
 
 let cached: Http2Addon | null | undefined;
