@@ -386,6 +386,9 @@ void js_requests(Module* m) {
   JsState* js = js_of(m);
   std::vector<Stream*> batch;
   batch.swap(m->batch);
+  for (Stream* st : batch) {
+    if (st != nullptr) st->in_batch = false;
+  }
   if (!js->js.alive) return;
   napi_env env = js->js.env;
   napi::HandleScope scope(env);
@@ -393,7 +396,7 @@ void js_requests(Module* m) {
   napi_create_array(env, &records);
   uint32_t at = 0;
   for (Stream* st : batch) {
-    if (st == nullptr || st->closed) continue;
+    if (st == nullptr) continue;
     napi_set_element(env, records, at++, number(env, st->session->handle));
     napi_set_element(env, records, at++, number(env, st->id));
     napi_set_element(env, records, at++, number(env, st->has_body ? 1 : 0));

@@ -209,6 +209,7 @@ int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
     m->stats.requests += 1;
     if (m->batch.empty()) m->api->turn_hook_request(s->engine, &m->turn_hook);
     m->batch.push_back(st);
+    st->in_batch = true;
     return 0;
   }
   if (end_stream) {
@@ -246,6 +247,7 @@ int on_stream_close(nghttp2_session* ng, int32_t id, uint32_t, void* user) {
   const bool js_waits = st->delivered && (!st->out_end || (st->reading && !st->request_ended));
   st->closed = true;
   if (!st->pushed) --s->open_streams;
+  m->drop_from_batch(st);
   m->free_stream(st);
   if (js_waits) js_stream_closed(m, s, id);
   m->arm_idle(s);
@@ -395,6 +397,15 @@ void Module::remove_session(Session* s) {
   free_slots.push_back(slot);
 }
 
+// A stream that closes before the end of the turn never reaches JS (its memory goes at reap).
+void Module::drop_from_batch(Stream* st) {
+  if (!st->in_batch) return;
+  st->in_batch = false;
+  for (Stream*& queued : batch) {
+    if (queued == st) queued = nullptr;
+  }
+}
+
 void Module::free_stream(Stream* st) {
   Session* s = st->session;
   if (st->prev != nullptr) st->prev->next = st->next;
@@ -502,7 +513,7 @@ void Module::deliver_batch() {
   if (batch.empty()) return;
   std::vector<Session*> corked;
   for (Stream* st : batch) {
-    if (st->closed) continue;
+    if (st == nullptr) continue;
     Session* s = st->session;
     if (!s->corked) {
       s->corked = true;
@@ -513,7 +524,7 @@ void Module::deliver_batch() {
   js_requests(this);  // builds its arguments before JS runs, then empties the batch
   for (Session* s : corked) {
     s->corked = false;
-    if (!s->closing) api->conn_uncork(s->conn);
+    if (!s->gone) api->conn_uncork(s->conn);  // also while closing: the close flushes after uncork
   }
 }
 
@@ -629,6 +640,7 @@ int32_t Module::push(Stream* parent, const std::string& path, std::vector<std::s
   stats.pushes += 1;
   if (batch.empty()) api->turn_hook_request(s->engine, &turn_hook);
   batch.push_back(pushed);
+  pushed->in_batch = true;
   flush(s);
   return id;
 }
@@ -793,17 +805,16 @@ void on_close(fa_conn* conn, fa_close_reason reason) {
   Module* m = s->mod;
   EntryGuard guard(m);
   s->closing = true;
+  s->gone = true;
   m->api->timer_stop(&s->idle_timer);
   m->api->timer_stop(&s->settings_timer);
   m->api->timer_stop(&s->stall_timer);
   m->remove_session(s);
   m->stats.active_connections -= 1;
-  for (Stream*& st : m->batch) {
-    if (st != nullptr && st->session == s) st = nullptr;
-  }
   for (Stream* st = s->streams; st != nullptr; st = st->next) {
     if (st->closed) continue;
     st->closed = true;
+    m->drop_from_batch(st);
     if (reason != FA_CLOSE_REASON_TEARDOWN && st->delivered) js_stream_closed(m, s, st->id);
   }
   m->dead_sessions.push_back(s);

@@ -67,7 +67,8 @@ struct Stream {
   std::string authority;
   bool expect_continue = false;
   int64_t content_length = -1;
-  bool delivered = false;    // JS knows the stream
+  bool delivered = false;    // JS knows the stream (or will, at the end of the turn)
+  bool in_batch = false;     // in Module::batch, not yet handed to JS
   bool closed = false;       // nghttp2 closed it (freed at the end of the current entry)
   bool request_ended = false;
   // Request body: bytes received before JS reads, or while JS is paused.
@@ -110,6 +111,7 @@ struct Session {
   uint32_t drain_waiters = 0;  // streams with drain_wanted
   bool write_blocked = false;  // conn_write reported backpressure: wait for on_drain
   bool closing = false;
+  bool gone = false;           // on_close ran: conn is invalid
   bool shutting_down = false;  // GOAWAY sent on engine shutdown: close once streams are done
   bool settings_acked = false;
   bool preface_sent = false;  // the server's first SETTINGS went out
@@ -182,6 +184,7 @@ struct Module {
   /** Unlinks a closed stream from its session; it is freed by reap(). */
   void free_stream(Stream* st);
   void reap();
+  void drop_from_batch(Stream* st);
   void add_session(Session* s);
   void remove_session(Session* s);
 };
