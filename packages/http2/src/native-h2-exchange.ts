@@ -42,10 +42,9 @@ export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStre
   readonly method: string;
   readonly url: string;
   private readonly owner: H2ExchangeOwner;
-  // This request's fields: records[from..to) of the batch, as name, value, ...
-  private readonly records: (number | string)[];
-  private readonly from: number;
-  private readonly to: number;
+  // This request's fields as the addon joined them ("name\0value\0..."), split on first use.
+  private readonly joined: string;
+  private fields: string[] | undefined;
   private headersCache: Record<string, string | string[]> | undefined;
   private trailerFields: Record<string, string | string[]> = NO_FIELDS;
   private bodyState: NativeH2Body | undefined;
@@ -56,22 +55,17 @@ export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStre
 
   constructor(owner: H2ExchangeOwner, records: (number | string)[], at: number) {
     this.owner = owner;
-    this.records = records;
     this.handle = records[at] as number;
     this.streamId = records[at + 1] as number;
     this.hasBody = records[at + 2] === 1;
-    this.from = at + 4;
-    this.to = this.from + 2 * (records[at + 3] as number);
-    let method = "GET";
-    let url = "/";
-    for (let i = this.from; i < this.to; i += 2) {
-      const name = records[i] as string;
-      if (name.charCodeAt(0) !== 58) break; // pseudo-headers come first (RFC 9113 8.3)
-      if (name === ":method") method = records[i + 1] as string;
-      else if (name === ":path") url = records[i + 1] as string;
-    }
-    this.method = method;
-    this.url = url;
+    this.method = records[at + 3] as string;
+    this.url = records[at + 4] as string;
+    this.joined = records[at + 5] as string;
+  }
+
+  private fieldList(): string[] {
+    this.fields ??= this.joined.split("\0");
+    return this.fields;
   }
 
   // ---- RequestView ----
@@ -81,19 +75,20 @@ export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStre
   }
 
   header(name: string): string | undefined {
-    const records = this.records;
+    const fields = this.fieldList();
     let host: string | undefined;
-    for (let i = this.from; i < this.to; i += 2) {
-      const field = records[i] as string;
-      if (field === name) return records[i + 1] as string;
-      if (field === ":authority") host = records[i + 1] as string;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const field = fields[i] as string;
+      if (field === name) return fields[i + 1] as string;
+      if (field === ":authority") host = fields[i + 1] as string;
     }
     return name === "host" ? host : undefined;
   }
 
   headers(): Record<string, string | string[]> {
     if (this.headersCache === undefined) {
-      const out = fieldRecord(this.records as string[], this.from, this.to);
+      const fields = this.fieldList();
+      const out = fieldRecord(fields, 0, fields.length);
       const authority = this.header(":authority");
       if (authority !== undefined && out.host === undefined) out.host = authority;
       this.headersCache = out;

@@ -5,7 +5,7 @@
 // HTTP/1.1 module on the same engine, so one port serves both.
 import type { RequestHandler, Transport, TransportAddress, TransportStats } from "@fasterapi/core";
 import { NativeHttp1Transport } from "@fasterapi/http1";
-import { type Http2Protocol, loadHttp2Addon } from "@fasterapi/http2-native";
+import { type Http2Protocol, loadHttp2Addon, RECORD_WORDS } from "@fasterapi/http2-native";
 import { Engine, engineApi, NativeAddonError, nativeMode } from "@fasterapi/native";
 import type { ResolvedHttp2Options } from "./http2-options.js";
 import { type H2ExchangeOwner, NativeH2Exchange } from "./native-h2-exchange.js";
@@ -139,7 +139,7 @@ export class NativeHttp2Transport implements Transport, H2ExchangeOwner {
   private onRequests(records: (number | string)[]): void {
     const handler = this.handler as RequestHandler;
     const exchanges: NativeH2Exchange[] = [];
-    for (let at = 0; at < records.length; at += 4 + 2 * (records[at + 3] as number)) {
+    for (let at = 0; at < records.length; at += RECORD_WORDS) {
       const exchange = new NativeH2Exchange(this, records, at);
       let streams = this.connections.get(exchange.handle);
       if (streams === undefined) {

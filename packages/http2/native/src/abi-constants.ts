@@ -1,4 +1,8 @@
-// Numbers shared with the C++ module (src/h2_module.h): body event flags and readBody results.
+// Numbers shared with the C++ module (src/h2_module.h, src/addon.cc): the request record size,
+// body event flags and readBody results.
+
+/** Entries per stream in onRequests' records: handle, streamId, hasBody, method, path, fields. */
+export const RECORD_WORDS = 6;
 
 /** The request body is complete (trailers, if any, come with this event). */
 export const BODY_END = 1;

@@ -380,8 +380,9 @@ napi_value nghttp2_address_js(napi_env env, napi_callback_info) {
 
 // ---- events from the module to JS ------------------------------------------------------------
 
-// onRequests(records): one flat array for every stream of the batch: handle, id, hasBody (0/1),
-// field count, then name, value, ... (pseudo-headers first, as the client sent them).
+// onRequests(records): one flat array, RECORD_WORDS entries per stream of the batch: handle, id,
+// hasBody (0/1), :method, :path, then every field as "name\0value\0..." in one string (NUL cannot
+// occur in HPACK-decoded fields nghttp2 accepts), which JS splits only when a header is read.
 void js_requests(Module* m) {
   JsState* js = js_of(m);
   std::vector<Stream*> batch;
@@ -395,17 +396,29 @@ void js_requests(Module* m) {
   napi_value records;
   napi_create_array(env, &records);
   uint32_t at = 0;
+  std::string& joined = js->text;
   for (Stream* st : batch) {
     if (st == nullptr) continue;
+    const std::string* method = nullptr;
+    const std::string* path = nullptr;
+    joined.clear();
+    for (size_t i = 0; i + 1 < st->headers.size(); i += 2) {
+      if (st->headers[i] == ":method") method = &st->headers[i + 1];
+      else if (st->headers[i] == ":path") path = &st->headers[i + 1];
+      if (i != 0) joined.push_back('\0');
+      joined.append(st->headers[i]).push_back('\0');
+      joined.append(st->headers[i + 1]);
+    }
+    napi_value method_v, path_v, fields_v;
+    napi_create_string_latin1(env, method != nullptr ? method->data() : "GET", method != nullptr ? method->size() : 3, &method_v);
+    napi_create_string_latin1(env, path != nullptr ? path->data() : "/", path != nullptr ? path->size() : 1, &path_v);
+    napi_create_string_latin1(env, joined.data(), joined.size(), &fields_v);
     napi_set_element(env, records, at++, number(env, st->session->handle));
     napi_set_element(env, records, at++, number(env, st->id));
     napi_set_element(env, records, at++, number(env, st->has_body ? 1 : 0));
-    napi_set_element(env, records, at++, number(env, static_cast<double>(st->headers.size() / 2)));
-    for (const std::string& text : st->headers) {
-      napi_value v;
-      napi_create_string_latin1(env, text.data(), text.size(), &v);
-      napi_set_element(env, records, at++, v);
-    }
+    napi_set_element(env, records, at++, method_v);
+    napi_set_element(env, records, at++, path_v);
+    napi_set_element(env, records, at++, fields_v);
     std::vector<std::string>().swap(st->headers);
   }
   batch.clear();

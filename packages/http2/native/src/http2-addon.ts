@@ -6,8 +6,9 @@ import { type EngineApiHandle, loadAddon, type ProtocolHandle, platformPackage }
 export interface Http2Callbacks {
   /**
    * Every stream whose request headers completed during one event-loop turn, from every
-   * connection, as one flat array: handle, streamId, hasBody (0/1), field count n, then n
-   * name/value pairs (pseudo-headers first, lower-case names, latin1 text).
+   * connection, as one flat array of RECORD_WORDS entries per stream: handle, streamId, hasBody
+   * (0/1), :method, :path, and all fields (pseudo-headers first, lower-case names, latin1) as one
+   * "name\0value\0..." string.
    */
   onRequests(records: (number | string)[]): void;
   /**
