@@ -112,6 +112,7 @@ export class NativeHttp2Transport implements Transport, H2ExchangeOwner {
       bytesIn: (s?.bytesIn ?? 0) + (h1?.bytesIn ?? 0),
       bytesOut: (s?.bytesOut ?? 0) + (h1?.bytesOut ?? 0),
       http1Requests: h1?.requests ?? 0,
+      batches: s?.batches ?? 0,
       pushes: s?.pushes ?? 0,
       resetFloods: s?.resetFloods ?? 0,
       settingsTimeouts: s?.settingsTimeouts ?? 0,

@@ -294,7 +294,7 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
     double value;
   } fields[] = {
       {"connections", s.connections}, {"activeConnections", s.active_connections},
-      {"requests", s.requests},       {"bytesIn", s.bytes_in},
+      {"requests", s.requests},       {"batches", s.batches},         {"bytesIn", s.bytes_in},
       {"bytesOut", s.bytes_out},      {"protocolErrors", s.protocol_errors},
       {"calmGoaways", s.calm_goaways}, {"resetFloods", s.reset_floods},
       {"settingsTimeouts", s.settings_timeouts}, {"pushes", s.pushes},
@@ -423,7 +423,9 @@ void js_requests(Module* m) {
   }
   batch.clear();
   if (m->batch.empty()) m->batch.swap(batch);  // keep the capacity
-  if (at != 0) js->js.call(kOnRequests, 1, &records);
+  if (at == 0) return;
+  m->stats.batches += 1;
+  js->js.call(kOnRequests, 1, &records);
 }
 
 // onBody(handle, id, chunk | undefined, events, trailers | undefined) -> boolean (keep reading)

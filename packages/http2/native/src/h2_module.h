@@ -42,6 +42,7 @@ struct ModuleStats {
   double connections = 0;
   double active_connections = 0;
   double requests = 0;
+  double batches = 0;  // crossings into JS with requests (one per loop turn that had any)
   double bytes_in = 0;
   double bytes_out = 0;
   double protocol_errors = 0;

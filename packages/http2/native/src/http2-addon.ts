@@ -47,6 +47,8 @@ export interface Http2ProtocolStats {
   connections: number;
   activeConnections: number;
   requests: number;
+  /** Crossings into JS with requests: one per loop turn that completed any (see onRequests). */
+  batches: number;
   bytesIn: number;
   bytesOut: number;
   protocolErrors: number;
