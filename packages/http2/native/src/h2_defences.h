@@ -1,9 +1,9 @@
-// Per-connection budgets against HTTP/2 floods nghttp2 does not bound by itself: resets the server
-// sends in answer to invalid frames (CVE-2025-8671, "MadeYouReset"), control frames that cost work
-// but carry no request (SETTINGS, PING, PRIORITY, WINDOW_UPDATE, empty DATA) and header lists over
-// the advertised limit (HPACK bombs). Each is a token bucket: a burst, refilled per second; the
-// session ends with GOAWAY ENHANCE_YOUR_CALM once one runs dry. Client resets (CVE-2023-44487)
-// are nghttp2's own stream reset rate limit, set from the same maxResetsPerSecond.
+// Per-connection budgets against HTTP/2 floods: client resets (CVE-2023-44487, rapid reset; counted
+// here rather than by nghttp2's own limit so the answer is ENHANCE_YOUR_CALM), resets the server
+// sends in answer to invalid frames (CVE-2025-8671, "MadeYouReset", which nghttp2 does not bound),
+// control frames that cost work but carry no request (SETTINGS, PING, PRIORITY, WINDOW_UPDATE,
+// empty DATA) and header lists over the advertised limit (HPACK bombs). Each is a token bucket: a
+// burst, refilled per second; the session ends with GOAWAY ENHANCE_YOUR_CALM once one runs dry.
 #pragma once
 
 #include <cstdint>

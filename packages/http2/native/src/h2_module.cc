@@ -219,15 +219,13 @@ int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
   return 0;
 }
 
-int on_data_chunk(nghttp2_session* ng, uint8_t, int32_t id, const uint8_t* data, size_t len, void* user) {
-  Session* s = session_of(user);
+int on_data_chunk(nghttp2_session* ng, uint8_t, int32_t id, const uint8_t* data, size_t len, void*) {
   Stream* st = stream_of(ng, id);
   if (st == nullptr || st->request_ended) {
     // Nobody reads it: give the connection window back at once.
     nghttp2_session_consume_connection(ng, len);
     return 0;
   }
-  s->mod->stats.bytes_in += 0;  // counted per read in on_data
   st->body_received += len;
   st->unconsumed += len;
   if (!st->limit_hit) st->body.append(reinterpret_cast<const char*>(data), len);
@@ -411,7 +409,7 @@ void Module::free_stream(Stream* st) {
   if (st->prev != nullptr) st->prev->next = st->next;
   else s->streams = st->next;
   if (st->next != nullptr) st->next->prev = st->prev;
-  st->prev = st->next = nullptr;
+  // st->next stays: a walk of the list that is at st (JS closed it meanwhile) goes on from there.
   dead_streams.push_back(st);
 }
 
@@ -451,7 +449,7 @@ void Module::arm_stall(Session* s, bool progressed) {
 
 void Module::terminate(Session* s, uint32_t code) {
   if (s->closing) return;
-  if (code != kNoError) stats.protocol_errors += code == NGHTTP2_ENHANCE_YOUR_CALM ? 0 : 1;
+  if (code != kNoError && code != NGHTTP2_ENHANCE_YOUR_CALM) stats.protocol_errors += 1;
   nghttp2_session_terminate_session(s->ng, code);
   flush(s);
 }
@@ -543,7 +541,6 @@ void Module::deliver_body(Stream* st) {
   } else if (st->body.empty()) {
     return;
   }
-  const size_t handed = st->body.size();
   const bool want_more = js_body(this, st, events);
   if (st->closed) return;
   st->body.clear();
@@ -554,7 +551,6 @@ void Module::deliver_body(Stream* st) {
   } else {
     st->paused = true;
   }
-  (void)handed;
 }
 
 bool Module::respond(Stream* st, int status, std::vector<std::string>& headers, const char* body, size_t len,
