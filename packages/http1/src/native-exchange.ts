@@ -191,6 +191,12 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     return this;
   }
 
+  earlyHints(headers: HeaderPairs): void {
+    // "Link" as node's writeEarlyHints spells it, so both HTTP/1.1 paths send the same bytes.
+    const named = headers.map((text, i) => (i % 2 === 0 && text === "link" ? "Link" : text));
+    this.owner.protocol.earlyHints(this.handle, this.seq, named, named.join("\0"));
+  }
+
   write(chunk: Buffer | string): Promise<void> {
     if (this.gone) return RESOLVED;
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;

@@ -4,7 +4,7 @@
 // (node-http1-transport.ts) and has no TLS options of its own beyond passing key/cert to the engine.
 import type { PortSharingTransport, RequestHandler, TransportAddress, TransportStats } from "@fasterapi/core";
 import { GROUP_HEADER_WORDS, type Http1Protocol, loadHttp1Addon } from "@fasterapi/http1-native";
-import { Engine, engineApi, NativeAddonError, nativeMode } from "@fasterapi/native";
+import { Engine, engineApi, NativeAddonError, nativeMode, type ProtocolHandle } from "@fasterapi/native";
 import { type Http1Options, type ResolvedHttp1Options, resolveHttp1Options } from "./http1-options.js";
 import { type ExchangeOwner, NativeExchange } from "./native-exchange.js";
 import { nextRecord } from "./request-record.js";
@@ -56,6 +56,20 @@ export class NativeHttp1Transport implements PortSharingTransport, ExchangeOwner
 
   async listen(handler: RequestHandler): Promise<TransportAddress> {
     if (this.engine !== undefined) throw new Error("NativeHttp1Transport: already listening");
+    const protocol = this.attach(handler);
+    const engine = new Engine();
+    const o = this.options;
+    const port = await engine.listen({ host: o.host, port: o.port, tls: o.tls }, protocol);
+    this.engine = engine;
+    return { host: o.host, port, scheme: o.tls === undefined ? "http" : "https" };
+  }
+
+  /**
+   * Creates the HTTP/1.1 module for `handler` without listening, for another transport's engine
+   * to register (HTTP/2 over TLS serves ALPN "http/1.1" with it on the same port). Once only.
+   */
+  attach(handler: RequestHandler): ProtocolHandle {
+    if (this.native !== undefined) throw new Error("NativeHttp1Transport: already attached");
     this.handler = handler;
     const o = this.options;
     const addon = loadHttp1Addon();
@@ -83,11 +97,7 @@ export class NativeHttp1Transport implements PortSharingTransport, ExchangeOwner
         requestTimeoutMs: o.requestTimeoutMs,
       },
     );
-    const engine = new Engine();
-    const host = o.host;
-    const port = await engine.listen({ host, port: o.port, tls: o.tls }, this.native.protocol);
-    this.engine = engine;
-    return { host, port, scheme: o.tls === undefined ? "http" : "https" };
+    return this.native.protocol;
   }
 
   async close(graceMs: number): Promise<void> {

@@ -35,8 +35,10 @@ export interface EngineListenOptions {
   tls?: TlsOptions;
   /**
    * TLS only: the ALPN ids this listener prefers, most preferred first (e.g. ["h2", "http/1.1"]).
-   * A client gets the first one it offers that has a registered protocol. Default: the order in
-   * which protocols were registered on this engine.
+   * A client gets the first one it offers that has a registered protocol; a client that offers
+   * only others fails the handshake (no_application_protocol, RFC 7301 3.2), one that offers none
+   * gets the listener's protocol. Default: every registered protocol, in registration order (and
+   * the listener's protocol for a client offering none of them).
    */
   alpn?: readonly string[];
 }

@@ -168,7 +168,10 @@ int TlsContext::on_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* 
       return SSL_TLSEXT_ERR_OK;
     }
   }
-  return SSL_TLSEXT_ERR_NOACK;
+  // A listener with an `alpn` list serves exactly those: a client that offered only others gets
+  // RFC 7301 3.2's fatal no_application_protocol alert. Without a list (and for a client that
+  // offers no ALPN) the listener's own protocol serves the connection.
+  return self->preference_wire_.empty() ? SSL_TLSEXT_ERR_NOACK : SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
 TlsSession::TlsSession(const TlsContext& ctx) {

@@ -92,6 +92,16 @@ describe("Engine TLS", () => {
     expect(await negotiated(unknownFirst, ["h3", "http/1.1", "h2"])).toEqual({ alpn: "h2", echoed: "ABC\n" });
   });
 
+  it("ends the handshake with no_application_protocol when the client offers nothing it serves", async () => {
+    const engine = newEngine();
+    const h2 = echo.createProtocol(engine.api, { name: "h2", upper: true });
+    const port = await engine.listen({ host: "127.0.0.1", port: 0, tls: main, alpn: ["h2"] }, h2);
+    await expect(connectTls(port, { ALPNProtocols: ["http/1.1"] })).rejects.toThrow(
+      /no application protocol/i,
+    );
+    expect(await negotiated(port, ["http/1.1", "h2"])).toEqual({ alpn: "h2", echoed: "ABC\n" });
+  });
+
   it("rejects an alpn option without TLS or with bad ids", async () => {
     const engine = newEngine();
     await expect(engine.listen({ host: "127.0.0.1", port: 0, alpn: ["h2"] })).rejects.toThrow(/TLS option/);

@@ -245,6 +245,19 @@ napi_value js_write_head(napi_env env, napi_callback_info info) {
   return boolean(env, a.m->start_stream(c, arg_u32(env, a.argv[1]), status));
 }
 
+// earlyHints(handle, seq, headers, joined?) -> boolean: a 103 Early Hints head before the answer.
+napi_value js_early_hints(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a)) return nullptr;
+  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
+  if (c == nullptr) return boolean(env, false);
+  napi_value none;
+  napi_get_undefined(env, &none);
+  if (!build_head(env, a.m, 103, none, a.argv[2], a.argv[3])) return nullptr;
+  a.m->out.append("\r\n", 2);
+  return boolean(env, a.m->informational(c, arg_u32(env, a.argv[1]), a.m->out));
+}
+
 // write(handle, seq, chunk: Buffer) -> 1 (more), 0 (wait for drain), -1 (gone)
 napi_value js_write(napi_env env, napi_callback_info info) {
   Args a;
@@ -401,7 +414,8 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   m->js = js;
   init_protocol(m);
   const napi::Method methods[] = {
-      {"send", js_send},           {"writeHead", js_write_head}, {"write", js_write},
+      {"send", js_send},           {"writeHead", js_write_head}, {"earlyHints", js_early_hints},
+      {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
       {"upgrade", js_upgrade},     {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };

@@ -69,6 +69,8 @@ export interface Http1Protocol {
     headers?: string[],
     joined?: string,
   ): boolean;
+  /** A 103 Early Hints head (send()'s header arguments) ahead of the answer; false once it started. */
+  earlyHints(handle: number, seq: number, headers: string[], joined?: string): boolean;
   /** 1: write more now; 0: wait for onDrain; -1: the connection is gone. */
   write(handle: number, seq: number, chunk: Buffer): number;
   end(handle: number, seq: number): boolean;

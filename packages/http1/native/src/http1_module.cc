@@ -250,6 +250,14 @@ bool Module::start_stream(Conn* c, uint32_t seq, int status) {
   return true;
 }
 
+bool Module::informational(Conn* c, uint32_t seq, const std::string& bytes) {
+  Pending* p = c->find(seq);
+  // HTTP/1.0 knows no 1xx answers (RFC 9110 15.2): nothing is sent to such a client.
+  if (p == nullptr || p->started || p->http10) return false;
+  write_to(c, *p, bytes.data(), bytes.size(), nullptr, 0);
+  return true;
+}
+
 int Module::write_chunk(Conn* c, uint32_t seq, const char* data, size_t len) {
   Pending* p = c->find(seq);
   if (p == nullptr || !p->started || p->done) return -1;

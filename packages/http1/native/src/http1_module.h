@@ -160,6 +160,8 @@ struct Module {
   // Operations called from JS (through addon.cc). All return false when the connection is gone.
   bool send(Conn* c, uint32_t seq, int status, ResponseHead& head, const char* body, size_t body_len, bool has_body);
   bool start_stream(Conn* c, uint32_t seq, int status);
+  /** Writes an informational head (103 Early Hints) ahead of the answer; false once it started. */
+  bool informational(Conn* c, uint32_t seq, const std::string& head);
   /** Returns 1 when more may be written now, 0 on backpressure (wait for drain), -1 if gone. */
   int write_chunk(Conn* c, uint32_t seq, const char* data, size_t len);
   bool end_stream(Conn* c, uint32_t seq);

@@ -1,0 +1,232 @@
+// libFuzzer driver for the HTTP/2 module's input path (h2_module.cc on nghttp2) behind a fake
+// engine that keeps the ABI's promises (unconsumed bytes re-delivered, corked writes, backpressure,
+// module timers, the end-of-turn hook, shutdown, close). The input is a script: each step delivers
+// client bytes (after the fixed client preface) or makes "JavaScript" answer, stream, read a body,
+// push, or fire an engine event. ASan/UBSan and the checks below catch misuse; no N-API involved.
+// Linked with Debian's libnghttp2 (the addon uses Node's copy: same ABI, see README).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../src/h2_module.h"
+
+using namespace fasterapi::http2;
+
+namespace {
+
+// A broken promise of the module: report where, then crash (libFuzzer keeps the input).
+#define require(ok) ((ok) ? (void)0 : (std::fprintf(stderr, "invariant failed: %s (line %d)\n", #ok, __LINE__), std::abort()))
+
+struct FakeConn {
+  fa_conn base{};  // first member: the fa_conn the module sees
+  bool closing = false;
+  bool backpressure = false;
+  int corked = 0;
+} conn;
+
+struct FakeEngine {
+  std::vector<fa_timer*> armed;
+  fa_turn_hook* hook = nullptr;
+} engine;
+
+fa_engine* the_engine() { return reinterpret_cast<fa_engine*>(&engine); }
+
+int fake_write(fa_conn*, const fa_iovec* iov, size_t n) {
+  if (conn.closing) return FA_WRITE_CLOSED;
+  for (size_t i = 0; i < n; ++i) require(iov[i].len == 0 || iov[i].base != nullptr);
+  return conn.backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
+}
+void fake_close(fa_conn*, int) { conn.closing = true; }
+void fake_cork(fa_conn*) { ++conn.corked; }
+void fake_uncork(fa_conn*) {
+  require(conn.corked > 0);
+  --conn.corked;
+}
+fa_engine* fake_conn_engine(fa_conn*) { return the_engine(); }
+uint64_t fake_conn_id(fa_conn*) { return 1; }
+void fake_timer_init(fa_engine* e, fa_timer* t, fa_timer_fn fire, void* arg) {
+  require(e == the_engine() && fire != nullptr);
+  *t = fa_timer{fire, arg, e, 0, 0, 0};
+}
+void fake_timer_stop(fa_timer* t) {
+  require(t->engine == the_engine());
+  if (t->slot == 0) return;
+  std::erase(engine.armed, t);
+  t->slot = 0;
+}
+void fake_timer_start(fa_timer* t, uint64_t ms) {
+  fake_timer_stop(t);
+  t->deadline = ms;
+  t->slot = 1;
+  engine.armed.push_back(t);
+}
+void fake_turn_hook_request(fa_engine* e, fa_turn_hook* hook) {
+  require(e == the_engine() && hook->fn != nullptr);
+  engine.hook = hook;
+}
+int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
+  std::strncpy(ip, "127.0.0.1", len);
+  *port = 1;
+  return 0;
+}
+
+fa_engine_api make_api() {
+  fa_engine_api api{};
+  api.abi_version = FA_ENGINE_ABI_VERSION;
+  api.size = sizeof(fa_engine_api);
+  api.conn_write = fake_write;
+  api.conn_close = fake_close;
+  api.conn_cork = fake_cork;
+  api.conn_uncork = fake_uncork;
+  api.conn_engine = fake_conn_engine;
+  api.conn_id = fake_conn_id;
+  api.timer_init = fake_timer_init;
+  api.timer_start = fake_timer_start;
+  api.timer_stop = fake_timer_stop;
+  api.turn_hook_request = fake_turn_hook_request;
+  api.conn_remote_address = fake_remote;
+  return api;
+}
+const fa_engine_api kApi = make_api();
+
+// What "JavaScript" knows: streams handed over and not yet answered.
+std::vector<int32_t> open_streams;
+Module* current = nullptr;
+
+Stream* stream_named(int32_t id) {
+  return current->stream(current->lookup(static_cast<double>(0)), id);
+}
+
+void run_turn_hook() {
+  fa_turn_hook* hook = engine.hook;
+  engine.hook = nullptr;
+  if (hook != nullptr) hook->fn(hook->arg);
+}
+
+void fire_one_timer(uint8_t which) {
+  if (engine.armed.empty()) return;
+  fa_timer* t = engine.armed[which % engine.armed.size()];
+  fake_timer_stop(t);
+  t->fire(t, t->arg);
+}
+
+// Feeds bytes as the engine does: what on_data leaves unconsumed comes again with the next read.
+std::string kept;
+ptrdiff_t deliver(Module* m, const uint8_t* data, size_t len) {
+  kept.append(reinterpret_cast<const char*>(data), len);
+  const ptrdiff_t r = m->proto.on_data(&conn.base, reinterpret_cast<const uint8_t*>(kept.data()), kept.size());
+  require(r == FA_DATA_CLOSE || r == FA_DATA_ABORT || (r >= 0 && static_cast<size_t>(r) <= kept.size()));
+  if (r == FA_DATA_CLOSE || r == FA_DATA_ABORT) conn.closing = true;
+  else kept.erase(0, static_cast<size_t>(r));
+  return r;
+}
+
+constexpr char kPreface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+}  // namespace
+
+// The module's ways to reach JavaScript, as a handler would use them.
+namespace fasterapi::http2 {
+void js_requests(Module* m) {
+  for (Stream* st : m->batch) {
+    if (st == nullptr) continue;
+    st->in_batch = false;
+    open_streams.push_back(st->id);
+  }
+  m->batch.clear();
+}
+bool js_body(Module*, Stream*, uint32_t events) { return (events & kBodyLimit) == 0; }
+void js_drain(Module*, Stream*) {}
+void js_stream_closed(Module*, Session*, int32_t id) { std::erase(open_streams, id); }
+void js_release(Module*) {}
+}  // namespace fasterapi::http2
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ModuleOptions opts{100, 65535, 1 << 20, 16384, 16384, 4096, 5000, 10000, 1 << 20, 100};
+  auto* m = new Module(&kApi, opts);
+  current = m;
+  init_protocol(m);
+  engine = FakeEngine{};
+  conn = FakeConn{};
+  conn.base.api = &kApi;
+  conn.base.protocol = &m->proto;
+  open_streams.clear();
+  kept.clear();
+  require(m->proto.on_open(&conn.base, m->proto.data) == 0);
+  deliver(m, reinterpret_cast<const uint8_t*>(kPreface), sizeof kPreface - 1);
+  std::vector<std::string> headers;
+  size_t p = 0;
+  while (p + 2 <= size && !conn.closing) {
+    const uint8_t op = data[p] % 12;
+    const uint8_t arg = data[p + 1];
+    p += 2;
+    Stream* st = open_streams.empty() ? nullptr : stream_named(open_streams[arg % open_streams.size()]);
+    switch (op) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {  // client bytes (the most common step)
+        const size_t n = static_cast<size_t>(arg) + 1 < size - p ? static_cast<size_t>(arg) + 1 : size - p;
+        deliver(m, data + p, n);
+        p += n;
+        break;
+      }
+      case 4:
+        run_turn_hook();
+        break;
+      case 5:  // a whole answer
+        if (st != nullptr) {
+          headers = {"x-a", "b"};
+          const int statuses[] = {200, 204, 304, 404, 413};
+          m->respond(st, statuses[arg % 5], headers, "hello", 5, (arg & 8) == 0, false);
+        }
+        break;
+      case 6:  // a streamed answer, maybe with trailers
+        if (st != nullptr && !st->responded) {
+          headers.clear();
+          m->respond(st, 200, headers, nullptr, 0, false, true);
+          const std::string chunk(arg * 16u, 'x');
+          m->write(st, chunk.data(), chunk.size());
+        } else if (st != nullptr) {
+          m->end(st, arg & 1 ? std::vector<std::string>{"x-t", "1"} : std::vector<std::string>{});
+        }
+        break;
+      case 7:
+        if (st != nullptr) m->read_body(st, arg & 1 ? 16 : 1 << 20);
+        break;
+      case 8:
+        if (st != nullptr) {
+          m->resume_body(st);
+          headers = {"link", "</a>"};
+          m->informational(st, 103, headers);
+        }
+        break;
+      case 9:
+        if (st != nullptr) {
+          headers.clear();
+          m->push(st, "/pushed", headers);
+        }
+        break;
+      case 10:
+        fire_one_timer(arg);
+        break;
+      case 11:  // engine events: socket backpressure toggles (with on_drain), or shutdown
+        if (arg & 1) {
+          m->proto.on_shutdown(&conn.base);
+        } else {
+          conn.backpressure = !conn.backpressure;
+          if (!conn.backpressure) m->proto.on_drain(&conn.base);
+        }
+        break;
+    }
+  }
+  run_turn_hook();
+  require(conn.corked == 0);
+  m->proto.on_close(&conn.base, FA_CLOSE_REASON_PEER);
+  for (fa_timer* t : engine.armed) require(false && t);  // on_close stopped every timer
+  module_release(m);
+  return 0;
+}
