@@ -4,6 +4,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { baselineCommit } from "./lib/baseline.mjs";
 import { barChartSvg } from "./lib/chart.mjs";
 import { markdownTable, ratioRows, rawRows, textTable } from "./lib/report.mjs";
 import { freePort, startServer } from "./lib/server-process.mjs";
@@ -34,6 +35,8 @@ const run = {
     loadCpu: LOAD_CPU,
   },
   durationSec: DURATION,
+  // The commit of the BENCH_BASELINE checkout whose servers ran as "(baseline)" peers, if any.
+  baseline: baselineCommit(),
   cases: {},
 };
 

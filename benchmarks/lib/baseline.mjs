@@ -1,6 +1,7 @@
 // Before/after in one run: with BENCH_BASELINE=<path of another built checkout of this repository>,
 // a suite also measures that checkout's FasterAPI servers as peers, named "<name> (baseline)", so the
 // ratio table shows this tree against the baseline under the same machine conditions.
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -25,4 +26,10 @@ export function baselineServers(servers) {
 /** The baseline checkout's copy of a workspace package entry point, e.g. "pg-pool". */
 export function baselinePackage(name) {
   return root === undefined ? undefined : join(root, "packages", name, "dist", "index.js");
+}
+
+/** The short commit id of the BENCH_BASELINE checkout, or undefined without one. */
+export function baselineCommit() {
+  if (root === undefined) return undefined;
+  return execFileSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
 }

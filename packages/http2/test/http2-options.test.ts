@@ -43,9 +43,17 @@ describe("http2 options", () => {
   });
 
   it("fails when the app loads its plugins if the native engine is demanded but not available", async () => {
-    const app = new App({ logger: false });
-    app.register(http2({ port: 0, host: "127.0.0.1", h2c: true, native: true }));
-    await expect(app.listen()).rejects.toThrow(/@fasterapi\/http2-native/);
-    await app.close();
+    // FASTERAPI_NATIVE=0 makes the addons unavailable here, as on a machine without them.
+    const previous = process.env.FASTERAPI_NATIVE;
+    process.env.FASTERAPI_NATIVE = "0";
+    try {
+      const app = new App({ logger: false });
+      app.register(http2({ port: 0, host: "127.0.0.1", h2c: true, native: true }));
+      await expect(app.listen()).rejects.toThrow(/@fasterapi\/http2-native/);
+      await app.close();
+    } finally {
+      if (previous === undefined) delete process.env.FASTERAPI_NATIVE;
+      else process.env.FASTERAPI_NATIVE = previous;
+    }
   });
 });
