@@ -12,6 +12,7 @@ export type {
 } from "./backend.js";
 export type { PubSubAdapter } from "./pubsub-adapter.js";
 export { type RedisPubSubOptions, redisPubSub } from "./redis-pubsub.js";
+export { workerPubSub } from "./worker-pubsub.js";
 export type { CompressionMode, WsOptions } from "./ws-options.js";
 export { ws } from "./ws-plugin.js";
 export type { WebSocketStats } from "./ws-provider.js";

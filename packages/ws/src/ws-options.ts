@@ -1,6 +1,8 @@
 // ws() options, their defaults in one place, and the checks that turn bad values into clear
 // errors when ws() is called (not at the first connection).
+import { currentWorker } from "@fasterapi/core";
 import type { PubSubAdapter } from "./pubsub-adapter.js";
+import { workerPubSub } from "./worker-pubsub.js";
 
 /**
  * permessage-deflate: "disabled"; "shared" compresses without context takeover (no per-socket
@@ -19,7 +21,7 @@ export interface WsOptions {
   maxBackpressure?: number;
   /** Cut the connection off (no closing handshake: the peer is not reading) instead of dropping, once a send is over maxBackpressure. Default false. */
   closeOnBackpressureLimit?: boolean;
-  /** Deliver app.publish / ws.publish to other processes (see redisPubSub). */
+  /** Deliver app.publish / ws.publish to other processes (see redisPubSub). Default inside `app.run({ workers })` workers: workerPubSub(), every worker of this app. */
   pubsub?: PubSubAdapter;
 }
 
@@ -58,6 +60,7 @@ export function resolveWsOptions(options: WsOptions = {}): ResolvedWsOptions {
     compression,
     maxBackpressure: options.maxBackpressure ?? 1024 * 1024,
     closeOnBackpressureLimit: options.closeOnBackpressureLimit === true,
-    pubsub: options.pubsub,
+    // Inside app.run() workers, publish reaches every worker by default; a given adapter (Redis, across machines) wins.
+    pubsub: options.pubsub ?? (currentWorker() === undefined ? undefined : workerPubSub()),
   };
 }
