@@ -1,10 +1,10 @@
 // redisPubSub(): the cross-process adapter on Redis PUBLISH/SUBSCRIBE through ioredis (which
 // reconnects and re-subscribes by itself). One connection publishes, one subscribes, only to the
-// topics this process has subscribers for. A message carries its origin process's id, so the
-// process that published it (which delivered it locally already) skips its own echo.
-import { randomBytes } from "node:crypto";
+// topics this process has subscribers for. Messages are origin-framed (origin-message.ts), so the
+// process that published a message (which delivered it locally already) skips its own echo.
 import type { Logger } from "@fasterapi/core";
 import { Redis, type RedisOptions } from "ioredis";
+import { decodeOriginMessage, encodeOriginMessage, newOrigin } from "./origin-message.js";
 import type { PubSubAdapter } from "./pubsub-adapter.js";
 
 export interface RedisPubSubOptions {
@@ -16,15 +16,11 @@ export interface RedisPubSubOptions {
   redis?: RedisOptions;
 }
 
-const ORIGIN_BYTES = 8;
-/** Origin id, then one flag byte (1 = binary), then the payload. */
-const HEADER_BYTES = ORIGIN_BYTES + 1;
-
 class RedisPubSub implements PubSubAdapter {
   private readonly url: string;
   private readonly prefix: string;
   private readonly redisOptions: RedisOptions;
-  private readonly origin = randomBytes(ORIGIN_BYTES);
+  private readonly origin = newOrigin();
   private publisher: Redis | undefined;
   private subscriber: Redis | undefined;
   private log: Logger | undefined;
@@ -47,9 +43,9 @@ class RedisPubSub implements PubSubAdapter {
       client.on("error", (error: Error) => log.warn({ err: error }, "ws pub/sub: Redis connection error"));
     }
     subscriber.on("messageBuffer", (channel: Buffer, message: Buffer) => {
-      if (message.length < HEADER_BYTES || message.subarray(0, ORIGIN_BYTES).equals(this.origin)) return;
-      const topic = channel.toString("utf8").slice(this.prefix.length);
-      deliver(topic, message.subarray(HEADER_BYTES), message[ORIGIN_BYTES] === 1);
+      const decoded = decodeOriginMessage(this.origin, message);
+      if (decoded === undefined) return;
+      deliver(channel.toString("utf8").slice(this.prefix.length), decoded.payload, decoded.isBinary);
     });
     try {
       await Promise.all([publisher.connect(), subscriber.connect()]);
@@ -65,11 +61,8 @@ class RedisPubSub implements PubSubAdapter {
   }
 
   publish(topic: string, payload: Buffer, isBinary: boolean): void {
-    const header = Buffer.allocUnsafe(HEADER_BYTES);
-    this.origin.copy(header);
-    header[ORIGIN_BYTES] = isBinary ? 1 : 0;
     this.publisher
-      ?.publish(this.prefix + topic, Buffer.concat([header, payload]))
+      ?.publish(this.prefix + topic, encodeOriginMessage(this.origin, payload, isBinary))
       .catch((error: Error) => this.log?.warn({ err: error, topic }, "ws pub/sub: PUBLISH failed"));
   }
 
