@@ -9,12 +9,15 @@ const tls = selfSignedCert();
 
 for (const native of [false, true]) {
   for (const overTls of [false, true]) {
-    defineCoreBehaviourSuite(`HTTP/2 ${overTls ? "over TLS" : "h2c"}, ${native ? "native module" : "node:http2"}`, {
-      makePlugin: (options) => http2({ ...options, native, ...(overTls ? { tls } : { h2c: true }) }),
-      client: h2SuiteClient({ tls: overTls }),
-      protocol: "h2",
-      statsKey: "http2",
-      closesAfterRefusedBody: false,
-    });
+    defineCoreBehaviourSuite(
+      `HTTP/2 ${overTls ? "over TLS" : "h2c"}, ${native ? "native module" : "node:http2"}`,
+      {
+        makePlugin: (options) => http2({ ...options, native, ...(overTls ? { tls } : { h2c: true }) }),
+        client: h2SuiteClient({ tls: overTls }),
+        protocol: "h2",
+        statsKey: "http2",
+        closesAfterRefusedBody: false,
+      },
+    );
   }
 }

@@ -101,7 +101,10 @@ export function defineCoreBehaviourSuite(name: string, transport: TransportUnder
         expect([good.status, json(good)]).toEqual([200, { tenant: 42 }]);
         const bad = await client.request(port, { path: "/tenant", headers: { "x-tenant-id": "abc" } });
         expect(bad.status).toBe(422);
-        expect((json(bad) as { detail: { loc: unknown }[] }).detail[0]?.loc).toEqual(["header", "x-tenant-id"]);
+        expect((json(bad) as { detail: { loc: unknown }[] }).detail[0]?.loc).toEqual([
+          "header",
+          "x-tenant-id",
+        ]);
       });
     }
 
@@ -137,7 +140,11 @@ export function defineCoreBehaviourSuite(name: string, transport: TransportUnder
 
     it("runs a plugin's onRequest and onSend hooks on its routes only", async () => {
       const hooked = await client.request(port, { path: "/hooked" });
-      expect([hooked.status, hooked.headers["x-on-request"], hooked.body.toString()]).toEqual([200, "GET", "QUIET"]);
+      expect([hooked.status, hooked.headers["x-on-request"], hooked.body.toString()]).toEqual([
+        200,
+        "GET",
+        "QUIET",
+      ]);
       const outside = await client.request(port, { path: "/ping" });
       expect([outside.headers["x-on-request"], outside.body.toString()]).toEqual([undefined, "pong"]);
     });
@@ -168,9 +175,19 @@ export function defineCoreBehaviourSuite(name: string, transport: TransportUnder
     const small = JSON.stringify({ data: "fits" });
     if (transport.closesAfterRefusedBody) {
       it("answers 413 past a route's bodyLimit, closes that connection and serves a new one", async () => {
-        const refused = await client.request(port, { method: "POST", path: "/limited", headers: jsonHeaders, body: tooBig });
+        const refused = await client.request(port, {
+          method: "POST",
+          path: "/limited",
+          headers: jsonHeaders,
+          body: tooBig,
+        });
         expect([refused.status, refused.headers.connection]).toEqual([413, "close"]);
-        const next = await client.request(port, { method: "POST", path: "/limited", headers: jsonHeaders, body: small });
+        const next = await client.request(port, {
+          method: "POST",
+          path: "/limited",
+          headers: jsonHeaders,
+          body: small,
+        });
         expect([next.status, json(next)]).toEqual([200, { data: "fits" }]);
       });
     } else {
@@ -192,10 +209,16 @@ export function defineCoreBehaviourSuite(name: string, transport: TransportUnder
       it("compresses by Accept-Encoding (gzip, br) and the decoded body is the JSON", async () => {
         const plain = await client.request(port, { path: "/compressible" });
         expect(plain.headers["content-encoding"]).toBeUndefined();
-        const gzip = await client.request(port, { path: "/compressible", headers: { "accept-encoding": "gzip" } });
+        const gzip = await client.request(port, {
+          path: "/compressible",
+          headers: { "accept-encoding": "gzip" },
+        });
         expect(gzip.headers["content-encoding"]).toBe("gzip");
         expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
-        const br = await client.request(port, { path: "/compressible", headers: { "accept-encoding": "br;q=1, gzip;q=0.5" } });
+        const br = await client.request(port, {
+          path: "/compressible",
+          headers: { "accept-encoding": "br;q=1, gzip;q=0.5" },
+        });
         expect(br.headers["content-encoding"]).toBe("br");
         expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
         expect(br.body.length).toBeLessThan(plain.body.length / 2);
@@ -267,10 +290,23 @@ export function defineCoreBehaviourSuite(name: string, transport: TransportUnder
     }
 
     it("gives inject() and a real request the same status, body and content-type", async () => {
-      for (const path of ["/ping", "/json", "/buffer", "/created", "/lookup/7?limit=3", "/teapot", "/nowhere"]) {
+      for (const path of [
+        "/ping",
+        "/json",
+        "/buffer",
+        "/created",
+        "/lookup/7?limit=3",
+        "/teapot",
+        "/nowhere",
+      ]) {
         const injected = await app.inject({ method: "GET", url: path });
         const real = await client.request(port, { path });
-        expect({ path, status: real.status, type: real.headers["content-type"], body: real.body.toString("base64") }).toEqual({
+        expect({
+          path,
+          status: real.status,
+          type: real.headers["content-type"],
+          body: real.body.toString("base64"),
+        }).toEqual({
           path,
           status: injected.statusCode,
           type: injected.headers["content-type"],

@@ -95,7 +95,9 @@ export function suiteApp(transport: Plugin): { app: App; side: ServerSide } {
       yield LIVE_REST;
     })();
   });
-  app.get("/compressible", () => ({ rows: Array.from({ length: 200 }, (_, i) => ({ i, name: `row-${i}` })) }));
+  app.get("/compressible", () => ({
+    rows: Array.from({ length: 200 }, (_, i) => ({ i, name: `row-${i}` })),
+  }));
   app.get("/download", ({ reply }) => {
     reply.type("application/octet-stream");
     return (async function* () {
