@@ -79,7 +79,12 @@ export function suiteApp(transport: Plugin): { app: App; side: ServerSide } {
       scoped.addHook("onSend", (_ctx, payload) =>
         typeof payload === "string" ? payload.toUpperCase() : payload,
       );
-      scoped.get("/hooked", () => "quiet");
+      // Not a compressible type: the root scope's compression onSend runs first and would hand
+      // this hook a compressed Buffer for clients that accept an encoding.
+      scoped.get("/hooked", ({ reply }) => {
+        reply.type("application/octet-stream");
+        return "quiet";
+      });
     }),
   );
 

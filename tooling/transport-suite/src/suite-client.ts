@@ -16,7 +16,7 @@ export interface SuiteResponse {
   status: number;
   /** Lower-case names, repeated values joined with ", "; no pseudo-headers. */
   headers: Record<string, string>;
-  /** The body as it came off the wire (still content-encoded). */
+  /** The body as it came off the wire: still content-encoded unless the client decodes ("own"). */
   body: Buffer;
 }
 
@@ -32,8 +32,14 @@ export interface ReadControl {
 }
 
 export interface ClientCapabilities {
-  /** Sends request headers of the test's choosing (Accept-Encoding, Content-Type, custom ones). */
+  /** Sends request headers of the test's choosing (Content-Type, custom ones). */
   requestHeaders: boolean;
+  /**
+   * Response content codings: "chosen": the test's Accept-Encoding is sent and bodies stay encoded
+   * (plain HTTP clients); "own": the client sends its own Accept-Encoding and decodes (browsers);
+   * "none": no Accept-Encoding at all.
+   */
+  contentCoding: "chosen" | "own" | "none";
   /** Can stop reading a response, so that flow control and backpressure reach the server. */
   pauseReading: boolean;
   /**
