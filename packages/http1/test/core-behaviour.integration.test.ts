@@ -1,6 +1,6 @@
 // Core's features over HTTP/1.1 with Node's http client, on both engines: the node:http path and
 // the native module on the engine.
-import { defineCoreBehaviourSuite } from "@fasterapi/transport-suite";
+import { defineCoreBehaviourSuite } from "../../../tooling/transport-suite/src/index.js";
 import { http1 } from "../src/index.js";
 import { http1SuiteClient } from "./fixtures/http1-suite-client.js";
 

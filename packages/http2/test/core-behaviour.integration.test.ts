@@ -1,6 +1,6 @@
 // Core's features over HTTP/2 with Node's http2 client, on both engines (node:http2 and the
 // native module) and both ways in: h2c with prior knowledge and h2 over TLS (ALPN).
-import { defineCoreBehaviourSuite } from "@fasterapi/transport-suite";
+import { defineCoreBehaviourSuite } from "../../../tooling/transport-suite/src/index.js";
 import { selfSignedCert } from "../../http1/test/fixtures/self-signed-cert.js";
 import { http2 } from "../src/index.js";
 import { h2SuiteClient } from "./fixtures/h2-suite-client.js";

@@ -1,8 +1,9 @@
 // Core's features over HTTP/3 (the native module; HTTP/3 has no JS twin) with two clients nobody
 // here wrote: Debian's gtlsclient, and headless Chromium for the cases that need request headers
 // of ours and content coding (gtlsclient sends neither).
-import { defineCoreBehaviourSuite } from "@fasterapi/transport-suite";
+
 import { afterAll } from "vitest";
+import { defineCoreBehaviourSuite } from "../../../tooling/transport-suite/src/index.js";
 import { http3 } from "../src/index.js";
 import { makeCertificate } from "./fixtures/certificate.js";
 import { chromiumSuiteClient } from "./fixtures/chromium-suite-client.js";
