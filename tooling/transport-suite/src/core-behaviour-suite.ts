@@ -5,6 +5,7 @@
 import { brotliDecompressSync, constants, gunzipSync } from "node:zlib";
 import type { App, Plugin } from "@fasterapi/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deferred } from "./deferred.js";
 import {
   DOWNLOAD_CHUNK,
   DOWNLOAD_CHUNKS,
@@ -35,15 +36,6 @@ export interface TransportUnderTest {
 const JSON_TYPE = /^application\/json/;
 /** Answers of every kind: text, JSON, bytes, a set status and header, coerced params, errors. */
 const PARITY_PATHS = ["/ping", "/json", "/buffer", "/created", "/lookup/7?limit=3", "/teapot", "/nowhere"];
-
-/** A promise the test opens: a streamed route waits on it. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
 
 function json(response: SuiteResponse): unknown {
   return JSON.parse(response.body.toString("utf8"));
@@ -231,7 +223,7 @@ export function defineCoreBehaviourSuite(name: string, transport: TransportUnder
 
     /** GET /live; its second piece is produced only once `decode(bytes so far)` is the first piece. */
     async function streamLive(headers: Record<string, string>, decode: (received: Buffer) => string) {
-      const firstSeen = gate();
+      const firstSeen = deferred();
       side.liveGate = firstSeen.promise;
       const received: Buffer[] = [];
       return client.request(
@@ -240,7 +232,7 @@ export function defineCoreBehaviourSuite(name: string, transport: TransportUnder
         {
           onData: (chunk) => {
             received.push(chunk);
-            if (decode(Buffer.concat(received)) === LIVE_FIRST) firstSeen.open();
+            if (decode(Buffer.concat(received)) === LIVE_FIRST) firstSeen.resolve();
           },
         },
       );
