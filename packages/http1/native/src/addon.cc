@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "http1_module.h"
 
@@ -78,36 +79,11 @@ bool utf8(napi_env env, napi_value v, Scratch& out) {
   });
 }
 
-struct Args {
-  Module* m;
-  napi_value argv[7];
-  size_t argc = 7;
-};
-
-bool get_args(napi_env env, napi_callback_info info, Args& a) {
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, &data) != napi_ok) return false;
-  a.m = static_cast<Module*>(data);
-  return true;
-}
-
-double arg_double(napi_env env, napi_value v) {
-  double d = -1;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-uint32_t arg_u32(napi_env env, napi_value v) {
-  uint32_t u = 0;
-  napi_get_value_uint32(env, v, &u);
-  return u;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value out;
-  napi_get_boolean(env, b, &out);
-  return out;
-}
+using Args = napi::CallArgs<Module, 7>;
+using napi::arg_double;
+using napi::arg_u32;
+using napi::boolean;
+using napi::get_args;
 
 bool throw_bad_header(napi_env env, std::string_view name) {
   std::string msg = "invalid response header \"" + std::string(name) + "\": names must be tokens, values without CR, LF or NUL";
@@ -363,23 +339,6 @@ void finalize_protocol(napi_env, void* data, void*) {
   module_release(m);
 }
 
-// options[name] as a non-negative integer; false with a TypeError thrown when it is missing or not
-// one (@fasterapi/http1 resolves every option with its default before calling createProtocol).
-bool option_u32(napi_env env, napi_value options, const char* name, uint32_t* out) {
-  napi_value v;
-  napi_valuetype t = napi_undefined;
-  double d = -1;
-  if (napi_get_named_property(env, options, name, &v) == napi_ok) napi_typeof(env, v, &t);
-  if (t == napi_number) napi_get_value_double(env, v, &d);
-  if (!(d >= 0 && d <= 4294967295.0 && d == static_cast<double>(static_cast<uint32_t>(d)))) {
-    const std::string msg = std::string("createProtocol: options.") + name + " must be a non-negative integer";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return false;
-  }
-  *out = static_cast<uint32_t>(d);
-  return true;
-}
-
 bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
   Limits& limits = opts->limits;
   const struct { const char* name; uint32_t* field; } fields[] = {
@@ -392,7 +351,7 @@ bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
       {"requestTimeoutMs", &opts->body_timeout_ms},
   };
   for (const auto& f : fields) {
-    if (!option_u32(env, options, f.name, f.field)) return false;
+    if (!napi::option_u32(env, options, f.name, f.field)) return false;
   }
   if (limits.max_request_line > limits.max_head_bytes) limits.max_request_line = limits.max_head_bytes;
   return true;

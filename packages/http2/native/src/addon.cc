@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "h2_module.h"
 
@@ -29,44 +30,16 @@ struct JsState {
 
 JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
 
-struct Args {
-  Module* m = nullptr;
-  napi_value argv[6];
-  size_t argc = 6;
-};
-
-bool get_args(napi_env env, napi_callback_info info, Args& a) {
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, &data) != napi_ok) return false;
-  a.m = static_cast<Module*>(data);
-  for (size_t i = a.argc; i < 6; ++i) napi_get_undefined(env, &a.argv[i]);
-  return true;
-}
-
-double arg_double(napi_env env, napi_value v) {
-  double d = -1;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value out;
-  napi_get_boolean(env, b, &out);
-  return out;
-}
+using Args = napi::CallArgs<Module, 6>;
+using napi::arg_double;
+using napi::boolean;
+using napi::get_args;
+using napi::string_arg;
 
 // The stream (handle, id) names, or null when it is gone.
 Stream* stream_arg(napi_env env, const Args& a) {
   Session* s = a.m->lookup(arg_double(env, a.argv[0]));
   return a.m->stream(s, static_cast<int32_t>(arg_double(env, a.argv[1])));
-}
-
-bool string_arg(napi_env env, napi_value v, std::string& out, bool utf8) {
-  size_t len = 0;
-  const auto get = utf8 ? napi_get_value_string_utf8 : napi_get_value_string_latin1;
-  if (get(env, v, nullptr, 0, &len) != napi_ok) return false;
-  out.resize(len);
-  return get(env, v, out.data(), len + 1, &len) == napi_ok;
 }
 
 // RFC 9113 8.2.2: connection-specific fields are HTTP/1.1 framing and must not appear in HTTP/2.
@@ -309,21 +282,6 @@ void finalize_protocol(napi_env, void* data, void*) {
   module_release(m);
 }
 
-bool option_u32(napi_env env, napi_value options, const char* name, uint32_t* out) {
-  napi_value v;
-  napi_valuetype t = napi_undefined;
-  double d = -1;
-  if (napi_get_named_property(env, options, name, &v) == napi_ok) napi_typeof(env, v, &t);
-  if (t == napi_number) napi_get_value_double(env, v, &d);
-  if (!(d >= 0 && d <= 4294967295.0 && d == static_cast<double>(static_cast<uint32_t>(d)))) {
-    const std::string msg = std::string("createProtocol: options.") + name + " must be a non-negative integer";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return false;
-  }
-  *out = static_cast<uint32_t>(d);
-  return true;
-}
-
 bool read_options(napi_env env, napi_value options, ModuleOptions* o) {
   const struct {
     const char* name;
@@ -341,7 +299,7 @@ bool read_options(napi_env env, napi_value options, ModuleOptions* o) {
       {"maxResetsPerSecond", &o->max_resets_per_second},
   };
   for (const auto& f : fields) {
-    if (!option_u32(env, options, f.name, f.field)) return false;
+    if (!napi::option_u32(env, options, f.name, f.field)) return false;
   }
   if (o->max_resets_per_second == 0) o->max_resets_per_second = 1;
   return true;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "ws_module.h"
 
@@ -26,44 +27,13 @@ JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
 
 using napi::number;
 
-napi_value boolean(napi_env env, bool value) {
-  napi_value out;
-  napi_get_boolean(env, value, &out);
-  return out;
-}
+using Args = napi::CallArgs<Module, 5>;
+using napi::arg_bool;
+using napi::arg_double;
+using napi::boolean;
+using napi::get_args;
 
-struct Args {
-  Module* m = nullptr;
-  napi_value argv[5] = {};
-};
-
-bool get_args(napi_env env, napi_callback_info info, Args& a) {
-  size_t argc = 5;
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &argc, a.argv, nullptr, &data) != napi_ok) return false;
-  for (size_t i = argc; i < 5; ++i) napi_get_undefined(env, &a.argv[i]);
-  a.m = static_cast<Module*>(data);
-  return true;
-}
-
-double arg_double(napi_env env, napi_value v) {
-  double d = -1;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-bool arg_bool(napi_env env, napi_value v) {
-  bool b = false;
-  napi_get_value_bool(env, v, &b);
-  return b;
-}
-
-bool utf8(napi_env env, napi_value v, std::string& out) {
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) return false;
-  out.resize(len);
-  return napi_get_value_string_utf8(env, v, out.data(), len + 1, &len) == napi_ok;
-}
+bool utf8(napi_env env, napi_value v, std::string& out) { return napi::string_arg(env, v, out, true); }
 
 struct Bytes {
   const uint8_t* data = nullptr;
