@@ -1,0 +1,106 @@
+/*
+ * The engine side of a protocol module's libFuzzer driver (header-only C++, test builds only; no
+ * N-API, no libuv): module timers that fire when the driver says, and an end-of-turn hook that
+ * runs when the driver ends a "turn". It keeps the ABI's promises (a fired timer is disarmed
+ * before it runs, timer_start re-arms) and aborts when the module breaks its own: a timer of
+ * another engine, a hook or timer without a function, a second hook (a module has one). One
+ * engine per process, as fuzz drivers are single-threaded: reset() it for every input. The
+ * connection and UDP calls stay each driver's own, as they are what it checks.
+ */
+#ifndef FASTERAPI_FAKE_ENGINE_H
+#define FASTERAPI_FAKE_ENGINE_H
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "fasterapi/engine_abi.h"
+
+namespace fasterapi::fake {
+
+/* A broken promise of the module: say which, then crash (libFuzzer keeps the input). */
+inline void check(bool ok, const char* what) {
+  if (ok) return;
+  std::fprintf(stderr, "fake engine: %s\n", what);
+  std::abort();
+}
+
+struct Engine {
+  std::vector<fa_timer*> armed;
+  fa_turn_hook* hook = nullptr;
+};
+
+inline Engine& engine() {
+  static Engine e;
+  return e;
+}
+inline fa_engine* engine_handle() { return reinterpret_cast<fa_engine*>(&engine()); }
+inline void reset() { engine() = Engine{}; }
+
+inline void timer_init(fa_engine* e, fa_timer* t, fa_timer_fn fire, void* arg) {
+  check(e == engine_handle() && fire != nullptr, "timer_init needs this engine and a function");
+  *t = fa_timer{fire, arg, e, 0, 0, 0};
+}
+inline void timer_stop(fa_timer* t) {
+  check(t->engine == engine_handle(), "timer_stop on a timer this engine did not init");
+  if (t->slot == 0) return;
+  std::erase(engine().armed, t);
+  t->slot = 0;
+}
+inline void timer_start(fa_timer* t, uint64_t ms) {
+  timer_stop(t);
+  t->deadline = ms;
+  t->slot = 1;
+  engine().armed.push_back(t);
+}
+
+/* Fires the armed timer at position `pick` (modulo their number), as a timer callback outside
+ * every connection callback. */
+inline void fire_timer(uint8_t pick) {
+  std::vector<fa_timer*>& armed = engine().armed;
+  if (armed.empty()) return;
+  fa_timer* t = armed[pick % armed.size()];
+  timer_stop(t);
+  t->fire(t, t->arg);
+}
+
+/* Fires every timer armed now once (in arming order), skipping any that an earlier one stopped. */
+inline void fire_armed() {
+  const std::vector<fa_timer*> due = engine().armed;
+  for (fa_timer* t : due) {
+    if (std::find(engine().armed.begin(), engine().armed.end(), t) == engine().armed.end()) continue;
+    timer_stop(t);
+    t->fire(t, t->arg);
+  }
+}
+
+inline void turn_hook_request(fa_engine* e, fa_turn_hook* hook) {
+  check(e == engine_handle() && hook->fn != nullptr, "turn_hook_request needs this engine and a function");
+  check(engine().hook == nullptr || engine().hook == hook, "turn_hook_request with a second hook");
+  engine().hook = hook;
+}
+
+/* The end of a loop turn: the requested hook (if any) runs once. */
+inline void run_turn_hook() {
+  fa_turn_hook* hook = engine().hook;
+  engine().hook = nullptr;
+  if (hook != nullptr) hook->fn(hook->arg);
+}
+
+/* A table with this engine's timers and turn hook; the driver adds its connection or UDP calls. */
+inline fa_engine_api engine_api() {
+  fa_engine_api api{};
+  api.abi_version = FA_ENGINE_ABI_VERSION;
+  api.size = sizeof(fa_engine_api);
+  api.timer_init = timer_init;
+  api.timer_start = timer_start;
+  api.timer_stop = timer_stop;
+  api.turn_hook_request = turn_hook_request;
+  return api;
+}
+
+}  // namespace fasterapi::fake
+
+#endif
