@@ -362,7 +362,7 @@ bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
 napi_value create_protocol(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   const fa_engine_api* api = napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
-  ModuleOptions opts;
+  ModuleOptions opts{};
   if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
   auto* js = new JsState();
   if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.http1")) {
