@@ -263,8 +263,7 @@ napi_value js_read_body(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
   if (c == nullptr) return number(env, -1);
-  const double limit = arg_double(env, a.argv[2]);
-  const uint64_t lim = limit < 0 ? 0 : limit > 9.0e15 ? 9'000'000'000'000'000ull : static_cast<uint64_t>(limit);
+  const uint64_t lim = napi::arg_limit(env, a.argv[2]);
   return number(env, static_cast<double>(static_cast<int>(a.m->read_body(c, arg_u32(env, a.argv[1]), lim))));
 }
 
@@ -312,31 +311,19 @@ napi_value js_remote_address(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
-  napi_value out;
-  napi_create_string_latin1(env, c != nullptr ? c->remote : "", NAPI_AUTO_LENGTH, &out);
-  return out;
+  return napi::latin1_string(env, c != nullptr ? c->remote : "");
 }
 
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   const ModuleStats& s = a.m->stats;
-  napi_value out;
-  napi_create_object(env, &out);
-  const struct { const char* name; double value; } fields[] = {
+  const napi::NamedNumber fields[] = {
       {"connections", s.connections}, {"activeConnections", s.active_connections},
       {"requests", s.requests},       {"bytesIn", s.bytes_in},
       {"bytesOut", s.bytes_out},      {"parseErrors", s.parse_errors},
   };
-  for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
-  return out;
-}
-
-// The protocol external's finalizer: JS let go of the module, so no more events go to JS.
-void finalize_protocol(napi_env, void* data, void*) {
-  Module* m = static_cast<Module*>(data);
-  js_of(m)->js.drop();
-  module_release(m);
+  return napi::number_object(env, fields);
 }
 
 bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
@@ -364,21 +351,13 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   const fa_engine_api* api = napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
   ModuleOptions opts{};
   if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
-  auto* js = new JsState();
-  if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.http1")) {
-    delete js;
-    return nullptr;
-  }
-  auto* m = new Module(api, opts);
-  m->js = js;
-  init_protocol(m);
   const napi::Method methods[] = {
       {"send", js_send},           {"writeHead", js_write_head}, {"earlyHints", js_early_hints},
       {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
       {"upgrade", js_upgrade},     {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };
-  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
+  return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http1", methods);
 }
 
 }  // namespace

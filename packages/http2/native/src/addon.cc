@@ -232,9 +232,7 @@ napi_value js_read_body(napi_env env, napi_callback_info info) {
   EntryGuard guard(a.m);
   Stream* st = stream_arg(env, a);
   if (st == nullptr) return number(env, -1);
-  const double limit = arg_double(env, a.argv[2]);
-  const uint64_t lim = limit < 0 ? 0 : limit > 9.0e15 ? 9'000'000'000'000'000ull : static_cast<uint64_t>(limit);
-  return number(env, a.m->read_body(st, lim));
+  return number(env, a.m->read_body(st, napi::arg_limit(env, a.argv[2])));
 }
 
 // resumeBody(handle, id): JS caught up with the body chunks it was given.
@@ -251,35 +249,21 @@ napi_value js_remote_address(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Session* s = a.m->lookup(arg_double(env, a.argv[0]));
-  napi_value out;
-  napi_create_string_latin1(env, s != nullptr ? s->remote : "", NAPI_AUTO_LENGTH, &out);
-  return out;
+  return napi::latin1_string(env, s != nullptr ? s->remote : "");
 }
 
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   const ModuleStats& s = a.m->stats;
-  napi_value out;
-  napi_create_object(env, &out);
-  const struct {
-    const char* name;
-    double value;
-  } fields[] = {
+  const napi::NamedNumber fields[] = {
       {"connections", s.connections}, {"activeConnections", s.active_connections},
       {"requests", s.requests},       {"batches", s.batches},         {"bytesIn", s.bytes_in},
       {"bytesOut", s.bytes_out},      {"protocolErrors", s.protocol_errors},
       {"calmGoaways", s.calm_goaways}, {"resetFloods", s.reset_floods},
       {"settingsTimeouts", s.settings_timeouts}, {"pushes", s.pushes},
   };
-  for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
-  return out;
-}
-
-void finalize_protocol(napi_env, void* data, void*) {
-  Module* m = static_cast<Module*>(data);
-  js_of(m)->js.drop();
-  module_release(m);
+  return napi::number_object(env, fields);
 }
 
 bool read_options(napi_env env, napi_value options, ModuleOptions* o) {
@@ -312,20 +296,12 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
   ModuleOptions opts{};
   if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
-  auto* js = new JsState();
-  if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.http2")) {
-    delete js;
-    return nullptr;
-  }
-  auto* m = new Module(api, opts);
-  m->js = js;
-  init_protocol(m);
   const napi::Method methods[] = {
       {"send", js_send},         {"writeHead", js_write_head},   {"earlyHints", js_early_hints}, {"push", js_push},
       {"write", js_write},       {"end", js_end},                {"readBody", js_read_body},
       {"resumeBody", js_resume_body}, {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };
-  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
+  return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http2", methods);
 }
 
 // nghttp2Address() -> number: where nghttp2_session_mem_recv resolved at load time, so a test can

@@ -54,6 +54,12 @@ inline bool arg_bool(napi_env env, napi_value v) {
   return b;
 }
 
+/* A byte limit argument as an integer, clamped to 0..9e15 (the largest a double holds exactly, about). */
+inline uint64_t arg_limit(napi_env env, napi_value v) {
+  const double limit = arg_double(env, v);
+  return limit < 0 ? 0 : limit > 9.0e15 ? 9'000'000'000'000'000ull : static_cast<uint64_t>(limit);
+}
+
 inline napi_value boolean(napi_env env, bool b) {
   napi_value out;
   napi_get_boolean(env, b, &out);

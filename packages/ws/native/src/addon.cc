@@ -163,20 +163,11 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   const ModuleStats& s = a.m->stats;
-  napi_value out;
-  napi_create_object(env, &out);
-  const struct { const char* name; double value; } fields[] = {
+  const napi::NamedNumber fields[] = {
       {"open", s.open},         {"messagesIn", s.messages_in}, {"messagesOut", s.messages_out},
       {"bytesIn", s.bytes_in},  {"bytesOut", s.bytes_out},     {"dropped", s.dropped},
   };
-  for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
-  return out;
-}
-
-void finalize_protocol(napi_env, void* data, void*) {
-  Module* m = static_cast<Module*>(data);
-  js_of(m)->js.drop();
-  module_release(m);
+  return napi::number_object(env, fields);
 }
 
 bool option_number(napi_env env, napi_value options, const char* name, double max, double* out) {
@@ -220,14 +211,6 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
   ModuleOptions opts{};
   if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
-  auto* js = new JsState();
-  if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.ws")) {
-    delete js;
-    return nullptr;
-  }
-  auto* m = new Module(api, opts);
-  m->js = js;
-  init_protocol(m);
   const napi::Method methods[] = {
       {"send", js_send},
       {"ping", js_ping},
@@ -241,7 +224,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       {"bufferedAmount", js_buffered_amount},
       {"stats", js_stats},
   };
-  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
+  return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.ws", methods);
 }
 
 }  // namespace
