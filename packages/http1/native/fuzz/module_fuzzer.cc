@@ -21,40 +21,16 @@ void require(bool ok) {
   if (!ok) std::abort();
 }
 
-struct FakeConn {
-  fa_conn base{};  // first member: the fa_conn the module sees
+// The fake engine's connection plus what reading needs: the engine keeps unconsumed bytes.
+struct FakeConn : fasterapi::fake::Conn {
   void* user = nullptr;
   std::string kept;
   bool paused = false;
-  bool closing = false;
-  bool closed = false;
-  bool backpressure = false;  // next writes report FA_WRITE_BACKPRESSURE
-  int corked = 0;
-  size_t written = 0;
 };
 
-FakeConn* fake(fa_conn* c) { return reinterpret_cast<FakeConn*>(c); }
+FakeConn* fake(fa_conn* c) { return static_cast<FakeConn*>(fasterapi::fake::conn_of(c)); }
 fa_conn* as_fa(FakeConn* c) { return &c->base; }
 
-int fake_write(fa_conn* c, const fa_iovec* iov, size_t n) {
-  FakeConn* f = fake(c);
-  require(!f->closed);
-  if (f->closing) return FA_WRITE_CLOSED;
-  for (size_t i = 0; i < n; ++i) {
-    require(iov[i].len == 0 || iov[i].base != nullptr);
-    f->written += iov[i].len;
-  }
-  return f->backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
-}
-void fake_close(fa_conn* c, int) { fake(c)->closing = true; }
-void fake_cork(fa_conn* c) {
-  require(!fake(c)->closed);
-  ++fake(c)->corked;
-}
-void fake_uncork(fa_conn* c) {
-  require(fake(c)->corked > 0);
-  --fake(c)->corked;
-}
 void fake_pause(fa_conn* c) { fake(c)->paused = true; }
 void fake_resume(fa_conn* c) { fake(c)->paused = false; }
 fa_engine* fake_conn_engine(fa_conn* c) {
@@ -75,10 +51,6 @@ int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
 
 fa_engine_api make_api() {
   fa_engine_api api = fasterapi::fake::engine_api();
-  api.conn_write = fake_write;
-  api.conn_close = fake_close;
-  api.conn_cork = fake_cork;
-  api.conn_uncork = fake_uncork;
   api.conn_pause_reading = fake_pause;
   api.conn_resume_reading = fake_resume;
   api.conn_engine = fake_conn_engine;

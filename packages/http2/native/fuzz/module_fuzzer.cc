@@ -21,24 +21,8 @@ namespace {
 // A broken promise of the module: report where, then crash (libFuzzer keeps the input).
 #define require(ok) ((ok) ? (void)0 : (std::fprintf(stderr, "invariant failed: %s (line %d)\n", #ok, __LINE__), std::abort()))
 
-struct FakeConn {
-  fa_conn base{};  // first member: the fa_conn the module sees
-  bool closing = false;
-  bool backpressure = false;
-  int corked = 0;
-} conn;
+fasterapi::fake::Conn conn;
 
-int fake_write(fa_conn*, const fa_iovec* iov, size_t n) {
-  if (conn.closing) return FA_WRITE_CLOSED;
-  for (size_t i = 0; i < n; ++i) require(iov[i].len == 0 || iov[i].base != nullptr);
-  return conn.backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
-}
-void fake_close(fa_conn*, int) { conn.closing = true; }
-void fake_cork(fa_conn*) { ++conn.corked; }
-void fake_uncork(fa_conn*) {
-  require(conn.corked > 0);
-  --conn.corked;
-}
 fa_engine* fake_conn_engine(fa_conn*) { return fasterapi::fake::engine_handle(); }
 uint64_t fake_conn_id(fa_conn*) { return 1; }
 int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
@@ -49,10 +33,6 @@ int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
 
 fa_engine_api make_api() {
   fa_engine_api api = fasterapi::fake::engine_api();
-  api.conn_write = fake_write;
-  api.conn_close = fake_close;
-  api.conn_cork = fake_cork;
-  api.conn_uncork = fake_uncork;
   api.conn_engine = fake_conn_engine;
   api.conn_id = fake_conn_id;
   api.conn_remote_address = fake_remote;
@@ -105,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   current = m;
   init_protocol(m);
   fasterapi::fake::reset();
-  conn = FakeConn{};
+  conn = fasterapi::fake::Conn{};
   conn.base.api = &kApi;
   conn.base.protocol = &m->proto;
   open_streams.clear();

@@ -3,9 +3,9 @@
  * N-API, no libuv): module timers that fire when the driver says, and an end-of-turn hook that
  * runs when the driver ends a "turn". It keeps the ABI's promises (a fired timer is disarmed
  * before it runs, timer_start re-arms) and aborts when the module breaks its own: a timer of
- * another engine, a hook or timer without a function, a second hook (a module has one). One
- * engine per process, as fuzz drivers are single-threaded: reset() it for every input. The
- * connection and UDP calls stay each driver's own, as they are what it checks.
+ * another engine, a hook or timer without a function, a second hook (a module has one), a write
+ * or cork after on_close. One engine per process, as fuzz drivers are single-threaded: reset() it
+ * for every input. A connection's writes only count bytes; reading and UDP stay each driver's own.
  */
 #ifndef FASTERAPI_FAKE_ENGINE_H
 #define FASTERAPI_FAKE_ENGINE_H
@@ -89,11 +89,46 @@ inline void run_turn_hook() {
   if (hook != nullptr) hook->fn(hook->arg);
 }
 
-/* A table with this engine's timers and turn hook; the driver adds its connection or UDP calls. */
+/* A connection as the module sees it (`base`), with what its writes and closes did. */
+struct Conn {
+  fa_conn base{};             // first member: fa_conn* and Conn* convert both ways
+  bool closing = false;       // conn_close was called: writes report FA_WRITE_CLOSED
+  bool closed = false;        // on_close ran: the module must not touch it again
+  bool backpressure = false;  // writes report FA_WRITE_BACKPRESSURE
+  int corked = 0;
+  size_t written = 0;
+};
+inline Conn* conn_of(fa_conn* c) { return reinterpret_cast<Conn*>(c); }
+
+inline int conn_write(fa_conn* c, const fa_iovec* iov, size_t n) {
+  Conn* f = conn_of(c);
+  check(!f->closed, "conn_write after on_close");
+  if (f->closing) return FA_WRITE_CLOSED;
+  for (size_t i = 0; i < n; ++i) {
+    check(iov[i].len == 0 || iov[i].base != nullptr, "conn_write with a null buffer");
+    f->written += iov[i].len;
+  }
+  return f->backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
+}
+inline void conn_close(fa_conn* c, int) { conn_of(c)->closing = true; }
+inline void conn_cork(fa_conn* c) {
+  check(!conn_of(c)->closed, "conn_cork after on_close");
+  ++conn_of(c)->corked;
+}
+inline void conn_uncork(fa_conn* c) {
+  check(conn_of(c)->corked > 0, "conn_uncork without conn_cork");
+  --conn_of(c)->corked;
+}
+
+/* A table with this engine's timers, turn hook and connection writes; the driver adds the rest. */
 inline fa_engine_api engine_api() {
   fa_engine_api api{};
   api.abi_version = FA_ENGINE_ABI_VERSION;
   api.size = sizeof(fa_engine_api);
+  api.conn_write = conn_write;
+  api.conn_close = conn_close;
+  api.conn_cork = conn_cork;
+  api.conn_uncork = conn_uncork;
   api.timer_init = timer_init;
   api.timer_start = timer_start;
   api.timer_stop = timer_stop;
