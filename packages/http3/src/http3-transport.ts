@@ -64,7 +64,7 @@ export class Http3Transport implements Transport, ExchangeOwner {
         idleTimeoutMs: o.idleTimeoutMs,
         maxHeaderBytes: o.maxHeaderBytes,
         retry: o.retry,
-        retryLoadThreshold: 256,
+        retryLoadThreshold: o.retryLoadThreshold,
         maxConnections: o.maxConnections,
         qpackTableCapacity: 4096,
         qpackBlockedStreams: 16,
