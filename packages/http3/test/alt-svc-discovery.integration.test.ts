@@ -53,22 +53,14 @@ async function withChromium(extraArgs: string[], body: (page: Page) => Promise<v
   const netLog = join(dir, "net-log.json");
   let context: BrowserContext | undefined;
   try {
+    // Playwright's own defaults already turn off background networking, sync and first-run UI;
+    // HOME is where Chromium finds the NSS database that trusts the test root.
+    const args = ["--no-sandbox", "--enable-quic", `--log-net-log=${netLog}`, ...extraArgs];
+    const env = { ...process.env, HOME: trust.home };
     context = await chromium.launchPersistentContext(join(dir, "profile"), {
       executablePath: "/usr/bin/chromium",
-      headless: true,
-      env: { ...process.env, HOME: trust.home },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-quic",
-        `--log-net-log=${netLog}`,
-        ...extraArgs,
-      ],
+      env,
+      args,
     });
     await body(await context.newPage());
     await context.close();
