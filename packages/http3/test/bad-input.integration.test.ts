@@ -72,7 +72,7 @@ async function until(condition: () => boolean, ms: number): Promise<void> {
 
 async function startApp(
   retry: "always" | "under-load" | "never",
-  more: { idleTimeoutMs?: number; retryLoadThreshold?: number } = {},
+  more: { idleTimeoutMs?: number; retryLoadThreshold?: number; maxStreams?: number } = {},
   routes: (app: App) => void = () => {},
 ) {
   const app = new App({ logger: false, docs: false });
@@ -214,6 +214,29 @@ describe("a client that stops reading mid-download", () => {
       // The silent peer's connection ends at its idle timeout; the handler's generator is closed.
       await until(() => finished && server.stats().activeConnections === 0, 8000);
       expect(produced).toBeLessThan(4096);
+    } finally {
+      await server.app.close();
+    }
+  });
+});
+
+describe("stream limit", () => {
+  it("never has more requests of one connection in progress than maxStreams, and serves them all", async () => {
+    let running = 0;
+    let peak = 0;
+    const server = await startApp("never", { maxStreams: 3 }, (app) =>
+      app.get("/slow", async () => {
+        peak = Math.max(peak, ++running);
+        await sleep(30);
+        running--;
+        return { ok: true };
+      }),
+    );
+    try {
+      const paths = Array.from({ length: 12 }, (_, i) => `/slow?i=${i}`);
+      const result = await gtlsclient(server.port, paths);
+      expect(result.headers.filter((h) => h === ":status: 200")).toHaveLength(12);
+      expect(peak).toBe(3);
     } finally {
       await server.app.close();
     }
