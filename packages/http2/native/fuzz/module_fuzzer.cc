@@ -24,6 +24,7 @@ struct FakeConn {
   fa_conn base{};  // first member: the fa_conn the module sees
   bool closing = false;
   bool backpressure = false;
+  size_t queued = 0;  // bytes written since the last drain
   int corked = 0;
   // Slices queued by reference (conn_write_ref), released when the socket "drains" or closes.
   struct Held {
@@ -43,7 +44,10 @@ fa_engine* the_engine() { return reinterpret_cast<fa_engine*>(&engine); }
 
 int fake_write(fa_conn*, const fa_iovec* iov, size_t n) {
   if (conn.closing) return FA_WRITE_CLOSED;
-  for (size_t i = 0; i < n; ++i) require(iov[i].len == 0 || iov[i].base != nullptr);
+  for (size_t i = 0; i < n; ++i) {
+    require(iov[i].len == 0 || iov[i].base != nullptr);
+    conn.queued += iov[i].len;
+  }
   return conn.backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
 }
 int fake_write_ref(fa_conn* c, const fa_iovec* iov, size_t n, fa_release_fn release, void* arg) {
@@ -65,6 +69,7 @@ void release_held() {
   }
   conn.held.clear();
 }
+size_t fake_buffered(fa_conn*) { return conn.queued; }
 void fake_close(fa_conn*, int) { conn.closing = true; }
 void fake_cork(fa_conn*) { ++conn.corked; }
 void fake_uncork(fa_conn*) {
@@ -105,6 +110,7 @@ fa_engine_api make_api() {
   api.size = sizeof(fa_engine_api);
   api.conn_write = fake_write;
   api.conn_write_ref = fake_write_ref;
+  api.conn_buffered_bytes = fake_buffered;
   api.conn_close = fake_close;
   api.conn_cork = fake_cork;
   api.conn_uncork = fake_uncork;
@@ -250,6 +256,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           conn.backpressure = !conn.backpressure;
           if (!conn.backpressure) {
             release_held();
+            conn.queued = 0;
             m->proto.on_drain(&conn.base);
           }
         }

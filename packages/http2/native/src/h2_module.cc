@@ -17,6 +17,8 @@ constexpr uint32_t kNoError = NGHTTP2_NO_ERROR;
 constexpr uint64_t kSlotSpace = 1ull << 22;  // connection slots; the generation fills the upper bits
 /** What nghttp2 is told of SETTINGS_MAX_CONCURRENT_STREAMS (see advertise_stream_limit). */
 constexpr uint32_t kUnlimitedStreams = 0xffffffffu;
+/** Bytes a connection may have queued in the engine before the module stops handing it frames. */
+constexpr size_t kWriteBudget = 256 * 1024;
 
 // nghttp2 enforces the SETTINGS_MAX_CONCURRENT_STREAMS it sends with a connection error, where RFC
 // 9113 5.1.2 asks for a stream error. So nghttp2 is given no limit, the module refuses excess
@@ -587,8 +589,10 @@ bool Module::emit(Session* s, const fa_iovec& iov, Payload* ref) {
   }
   stats.bytes_out += static_cast<double>(iov.len);
   s->sent = true;
-  // The frame already queued is whole; later ones wait for on_drain.
-  if (r == FA_WRITE_BACKPRESSURE) s->write_blocked = true;
+  // Past the engine's high-water mark more frames are still queued, up to kWriteBudget: whole
+  // answers go by reference, so this costs no copies, and a large answer leaves in a few big
+  // writev calls rather than one per 64 KiB loop pass. Past it, frames wait for on_drain.
+  if (r == FA_WRITE_BACKPRESSURE && api->conn_buffered_bytes(s->conn) >= kWriteBudget) s->write_blocked = true;
   return true;
 }
 
