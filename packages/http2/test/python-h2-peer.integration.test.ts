@@ -47,7 +47,10 @@ for (const path of [
       app.get("/hello", () => "hello");
       app.post("/echo", ({ body }) => body);
       app.get("/n/:i", ({ params }) => `n=${(params as { i: string }).i}`);
-      app.post("/upload", ({ body, request }) => ({ size: (body as Buffer).length, trailers: request.trailers?.() }));
+      app.post("/upload", ({ body, request }) => ({
+        size: (body as Buffer).length,
+        trailers: request.trailers?.(),
+      }));
       app.get("/trailers", ({ reply }) => {
         reply.trailer("server-timing", "db;dur=1");
         return { ok: true };
@@ -60,7 +63,9 @@ for (const path of [
       const [address] = await app.listen();
       if (address === undefined) throw new Error("no address");
       // One run of every scenario (about a second): each `it` below checks one of them.
-      const { stdout } = await execFileAsync("/usr/bin/python3", [script, String(address.port)], { timeout: 60_000 });
+      const { stdout } = await execFileAsync("/usr/bin/python3", [script, String(address.port)], {
+        timeout: 60_000,
+      });
       seen = JSON.parse(stdout) as Observed;
     }, 70_000);
 
@@ -113,12 +118,20 @@ for (const path of [
     });
 
     it("DATA on a stream whose exchange is over", () => {
-      expect(seen.data_on_closed_stream).toEqual(expected("data_on_closed_stream", { rst: null, goaway: "STREAM_CLOSED" }));
+      expect(seen.data_on_closed_stream).toEqual(
+        expected("data_on_closed_stream", { rst: null, goaway: "STREAM_CLOSED" }),
+      );
     });
 
     it("an unsolicited PING ACK is not answered, a PING is, and requests still work", () => {
       expect(seen.ping_ack).toMatchObject(
-        expected("ping_ack", { completed: true, acks: ["pingpong"], pingsFromServer: 0, status: 200, goaway: null }),
+        expected("ping_ack", {
+          completed: true,
+          acks: ["pingpong"],
+          pingsFromServer: 0,
+          status: 200,
+          goaway: null,
+        }),
       );
     });
 

@@ -1,5 +1,5 @@
 // HTTP/2 over the engine ABI: see h2_module.h. Lifetimes: nghttp2 reports a stream's end inside
-// mem_recv/mem_send, and JS (called from the module) may answer or end other streams, so closed
+// mem_recv/session_send, and JS (called from the module) may answer or end other streams, so closed
 // streams and sessions are unlinked at once but freed only when the outermost entry (an engine
 // callback, the turn hook or a JS call: EntryGuard) returns. Nothing is freed under a caller.
 #include "h2_module.h"

@@ -1,9 +1,10 @@
 // The HTTP/2 protocol module: one nghttp2 server session per engine connection (engine_abi.h).
 // Bytes from on_data go through nghttp2_session_mem_recv; frames nghttp2 wants to send go out
-// through conn_write (nghttp2_session_mem_send). Requests whose headers completed during a turn
-// cross into JS once, from the engine's turn hook; answers come back one call per stream. The
-// module bounds what a client can make it do (h2_defences.h) and talks to JS only through the
-// js_* functions addon.cc implements, so this file holds no N-API calls.
+// through nghttp2_session_send: conn_write for frames, conn_write_ref for whole answers' DATA.
+// Requests whose headers completed during a turn cross into JS once, from the engine's turn hook;
+// answers come back one call per stream. The module bounds what a client can make it do
+// (h2_defences.h) and talks to JS only through the js_* functions addon.cc implements, so this
+// file holds no N-API calls.
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -119,7 +120,7 @@ struct Session {
   nghttp2_mem mem{};
   size_t memory = 0;  // bytes nghttp2 holds for this session (see the allocator in h2_module.cc)
   bool in_on_data = false;
-  bool in_recv = false;   // inside nghttp2_session_mem_recv: no mem_send now
+  bool in_recv = false;   // inside nghttp2_session_mem_recv: no session_send now
   bool flushing = false;
   bool sent = false;  // the current flush wrote something
   bool corked = false;
