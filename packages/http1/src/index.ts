@@ -2,8 +2,12 @@
 // addons load and on node:http otherwise (HTTPS with `tls` on both). Routing, parsing and
 // serialization are @fasterapi/core's; this package only moves bytes.
 
+// AddonExchange and NativeBody: the native exchange's shared part and body reader, for
+// @fasterapi/http2's native streams.
+export { AddonExchange } from "./addon-exchange.js";
 export type { Http1Options, Http1TlsOptions } from "./http1-options.js";
 export { http1 } from "./http1-plugin.js";
+export { type BodyFlow, type BodyGoneMessages, NativeBody } from "./native-body.js";
 export { NativeHttp1Transport, nativeHttp1Available } from "./native-http1-transport.js";
 export { NativeUpgrade } from "./native-upgrade.js";
 export { NodeHttp1Transport } from "./node-http1-transport.js";

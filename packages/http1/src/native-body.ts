@@ -1,24 +1,42 @@
-// A request body arriving from the addon in chunks: collected whole for body(), or handed out
-// as an async iterable for bodyStream() with backpressure (the addon stops reading while more
-// than BODY_HIGH_WATER bytes wait here). It does not parse or decode content.
+// A request body arriving from a protocol addon in chunks: collected whole for body(), or handed
+// out as an async iterable for bodyStream() with backpressure (while more than BODY_HIGH_WATER
+// bytes wait here the addon is told to pause: HTTP/1.1 stops reading the socket, HTTP/2 stops
+// returning window credit). Shared by @fasterapi/http2, whose addon uses the same BODY_* and
+// READ_BODY_* values. It does not parse or decode content.
 import { BodyLimitError } from "@fasterapi/core";
 import {
   BODY_ABORTED,
   BODY_END,
   BODY_LIMIT,
   BODY_MALFORMED,
-  type Http1Protocol,
   READ_BODY_GONE,
   READ_BODY_TOO_LARGE,
 } from "@fasterapi/http1-native";
 
-/** Bytes queued in JS before the addon is asked to pause reading. */
+/** Bytes queued in JS before the addon is asked to pause. */
 const BODY_HIGH_WATER = 256 * 1024;
 
+/** The addon calls a body makes for request `id` (an HTTP/1.1 seq, an HTTP/2 stream id) of connection `handle`. */
+export interface BodyFlow {
+  /** A READ_BODY_* result: the body starts flowing to onBody, it is over `limit`, or the request is gone. */
+  readBody(handle: number, id: number, limit: number): number;
+  /** This side caught up after push() returned false. */
+  resumeBody(handle: number, id: number): void;
+}
+
+/** How a protocol words a client that left before its body was complete (the body's error). */
+export interface BodyGoneMessages {
+  /** The request was already gone when the body was first asked for. */
+  readonly beforeBody: string;
+  /** The connection (or stream) ended mid-body. */
+  readonly midBody: string;
+}
+
 export class NativeBody {
-  private readonly protocol: Http1Protocol;
+  private readonly flow: BodyFlow;
   private readonly handle: number;
-  private readonly seq: number;
+  private readonly id: number;
+  private readonly messages: BodyGoneMessages;
   private readonly queue: Buffer[] = [];
   private queued = 0;
   private ended = false;
@@ -29,21 +47,21 @@ export class NativeBody {
   private wake: (() => void) | undefined;
   private wholePromise: Promise<Buffer> | undefined;
 
-  constructor(protocol: Http1Protocol, handle: number, seq: number) {
-    this.protocol = protocol;
+  constructor(flow: BodyFlow, handle: number, id: number, messages: BodyGoneMessages) {
+    this.flow = flow;
     this.handle = handle;
-    this.seq = seq;
+    this.id = id;
+    this.messages = messages;
   }
 
-  /** Starts the flow (once); false if the request is already known to be over `limit`. */
+  /** Starts the flow (once); fails the body if the request is already over `limit` or gone. */
   private start(limit: number): void {
     if (this.started) return;
     this.started = true;
     this.limit = limit;
-    const r = this.protocol.readBody(this.handle, this.seq, limit);
+    const r = this.flow.readBody(this.handle, this.id, limit);
     if (r === READ_BODY_TOO_LARGE) this.failure = new BodyLimitError(limit);
-    else if (r === READ_BODY_GONE)
-      this.failure = new Error("the client closed the connection before sending the body");
+    else if (r === READ_BODY_GONE) this.failure = new Error(this.messages.beforeBody);
   }
 
   /** Called by the transport for each onBody event; returns whether the addon may keep reading. */
@@ -55,15 +73,15 @@ export class NativeBody {
     if (events & BODY_END) this.ended = true;
     if (events & BODY_LIMIT) this.failure = new BodyLimitError(this.limit);
     if (events & BODY_MALFORMED) this.failure = new Error("malformed chunked request body");
-    if (events & BODY_ABORTED) this.failure ??= new Error("the client closed the connection mid-body");
+    if (events & BODY_ABORTED) this.abort();
     this.notify();
     this.paused = this.queued > BODY_HIGH_WATER;
     return !this.paused;
   }
 
-  /** The connection closed: nothing more will come. */
+  /** The connection (or stream) closed: nothing more will come. */
   abort(): void {
-    if (!this.ended) this.failure ??= new Error("the client closed the connection mid-body");
+    if (!this.ended) this.failure ??= new Error(this.messages.midBody);
     this.notify();
   }
 
@@ -91,7 +109,7 @@ export class NativeBody {
         this.queued -= chunk.length;
         if (this.paused && this.queued <= BODY_HIGH_WATER / 2) {
           this.paused = false;
-          this.protocol.resumeBody(this.handle);
+          this.flow.resumeBody(this.handle, this.id);
         }
         yield chunk;
         continue;

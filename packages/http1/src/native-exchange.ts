@@ -9,12 +9,15 @@ import {
   type Http1Protocol,
 } from "@fasterapi/http1-native";
 import type { ProtocolHandle } from "@fasterapi/native";
-import { NativeBody } from "./native-body.js";
+import { AddonExchange } from "./addon-exchange.js";
+import { type BodyGoneMessages, NativeBody } from "./native-body.js";
 import { NativeUpgrade, type UpgradeTarget } from "./native-upgrade.js";
 import { detachRecord, findHeader, readHeaders, readMethod } from "./request-record.js";
 
-const RESOLVED = Promise.resolve();
-const EMPTY = Buffer.alloc(0);
+const BODY_GONE: BodyGoneMessages = {
+  beforeBody: "the client closed the connection before sending the body",
+  midBody: "the client closed the connection mid-body",
+};
 
 /** What an exchange needs from its connection (see native-http1-transport.ts). */
 export interface ExchangeOwner {
@@ -27,7 +30,10 @@ export interface ExchangeOwner {
   handedOver(handle: number): void;
 }
 
-export class NativeExchange implements RequestView, ResponseSink, ResponseStream, UpgradeTarget {
+export class NativeExchange
+  extends AddonExchange
+  implements RequestView, ResponseSink, ResponseStream, UpgradeTarget
+{
   readonly handle: number;
   readonly seq: number;
   readonly protocol = "http/1.1";
@@ -40,12 +46,10 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
   private methodCache: string | undefined;
   private urlCache: string | undefined;
   private headersCache: Record<string, string | string[]> | undefined;
-  private bodyState: NativeBody | undefined;
-  private abortCallbacks: (() => void)[] | undefined;
   private upgradeHandle: NativeUpgrade | undefined;
-  private gone = false;
 
   constructor(owner: ExchangeOwner, handle: number, bytes: Buffer, meta: Uint32Array, at: number) {
+    super();
     this.owner = owner;
     this.handle = handle;
     this.bytes = bytes;
@@ -123,51 +127,18 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     return this.headersCache;
   }
 
-  body(limit: number): Promise<Buffer> {
-    const body = this.requestBody();
-    return body === undefined ? Promise.resolve(EMPTY) : body.whole(limit);
-  }
-
-  bodyStream(limit: number): AsyncIterable<Buffer> {
-    const body = this.requestBody();
-    return body === undefined ? (async function* () {})() : body.stream(limit);
-  }
-
-  onAbort(callback: () => void): void {
-    if (this.gone) {
-      queueMicrotask(callback);
-      return;
-    }
-    this.abortCallbacks ??= [];
-    this.abortCallbacks.push(callback);
-  }
-
-  /** The addon's body events for this request (see NativeBody.push). */
-  bodyEvent(chunk: Buffer | undefined, events: number): boolean {
-    return this.bodyState === undefined ? true : this.bodyState.push(chunk, events);
-  }
-
   /** The connection closed before the response was complete. */
   connectionClosed(): void {
     if (this.gone) return;
-    this.gone = true;
     this.bodyState?.abort();
-    const callbacks = this.abortCallbacks;
-    this.abortCallbacks = undefined;
-    if (callbacks !== undefined) for (const callback of callbacks) callback();
+    this.abandon();
   }
 
-  private requestBody(): NativeBody | undefined {
-    if (!this.hasBody) return undefined;
-    this.bodyState ??= new NativeBody(this.owner.protocol, this.handle, this.seq);
-    return this.bodyState;
+  protected newBody(): NativeBody {
+    return new NativeBody(this.owner.protocol, this.handle, this.seq, BODY_GONE);
   }
 
   // ---- ResponseSink / ResponseStream ----
-
-  get aborted(): boolean {
-    return this.gone;
-  }
 
   send(status: number, headers: HeaderPairs, body: Buffer | string | null, contentType?: string): void {
     // The addon frames the body itself (Content-Length, HEAD, statuses without content); the
@@ -197,16 +168,11 @@ export class NativeExchange implements RequestView, ResponseSink, ResponseStream
     this.owner.protocol.earlyHints(this.handle, this.seq, named, named.join("\0"));
   }
 
-  write(chunk: Buffer | string): Promise<void> {
-    if (this.gone) return RESOLVED;
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    const r = this.owner.protocol.write(this.handle, this.seq, buffer);
-    if (r === 1) return RESOLVED;
-    if (r === -1) {
-      // Writes after the client left are dropped; the producer sees `aborted` between chunks.
-      this.gone = true;
-      return RESOLVED;
-    }
+  protected writeChunk(chunk: Buffer): number {
+    return this.owner.protocol.write(this.handle, this.seq, chunk);
+  }
+
+  protected drained(): Promise<void> {
     return this.owner.waitForDrain(this.handle);
   }
 

@@ -3,11 +3,15 @@
 // its ResponseSink and, for streamed answers, the ResponseStream. Each answer is one call into
 // the addon, which frames it (HEADERS, DATA, END_STREAM, content-length, trailing HEADERS).
 import type { HeaderPairs, RequestView, ResponseSink, ResponseStream } from "@fasterapi/core";
+import { AddonExchange, type BodyGoneMessages, NativeBody } from "@fasterapi/http1";
 import type { Http2Protocol } from "@fasterapi/http2-native";
-import { NativeH2Body } from "./native-h2-body.js";
 
-const RESOLVED = Promise.resolve();
-const EMPTY = Buffer.alloc(0);
+// The addon returns flow-control credit (WINDOW_UPDATE) only for body bytes this side took, so
+// a paused body (see NativeBody) slows the client down instead of buffering its upload.
+const BODY_GONE: BodyGoneMessages = {
+  beforeBody: "the client reset the stream before sending the body",
+  midBody: "the client reset the stream before the request body was complete",
+};
 const NO_FIELDS: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
 
 /** What an exchange needs from its transport (see native-http2-transport.ts). */
@@ -34,7 +38,7 @@ export function fieldRecord(fields: string[], from: number, to: number): Record<
   return out;
 }
 
-export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStream {
+export class NativeH2Exchange extends AddonExchange implements RequestView, ResponseSink, ResponseStream {
   readonly handle: number;
   readonly streamId: number;
   readonly hasBody: boolean;
@@ -47,13 +51,11 @@ export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStre
   private fields: string[] | undefined;
   private headersCache: Record<string, string | string[]> | undefined;
   private trailerFields: Record<string, string | string[]> = NO_FIELDS;
-  private bodyState: NativeH2Body | undefined;
-  private abortCallbacks: (() => void)[] | undefined;
-  private gone = false;
   /** The answer is complete on this side (sent, or ended): a close then is no abort. */
   private finished = false;
 
   constructor(owner: H2ExchangeOwner, records: (number | string)[], at: number) {
+    super();
     this.owner = owner;
     this.handle = records[at] as number;
     this.streamId = records[at + 1] as number;
@@ -100,52 +102,24 @@ export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStre
     return this.trailerFields;
   }
 
-  body(limit: number): Promise<Buffer> {
-    const body = this.requestBody();
-    return body === undefined ? Promise.resolve(EMPTY) : body.whole(limit);
-  }
-
-  bodyStream(limit: number): AsyncIterable<Buffer> {
-    const body = this.requestBody();
-    return body === undefined ? (async function* () {})() : body.stream(limit);
-  }
-
-  onAbort(callback: () => void): void {
-    if (this.gone) {
-      queueMicrotask(callback);
-      return;
-    }
-    this.abortCallbacks ??= [];
-    this.abortCallbacks.push(callback);
-  }
-
-  /** The addon's body events for this stream. */
-  bodyEvent(chunk: Buffer | undefined, events: number, trailers: string[] | undefined): boolean {
+  /** The addon's body events for this stream, with the request's trailers at its end. */
+  override bodyEvent(chunk: Buffer | undefined, events: number, trailers?: string[]): boolean {
     if (trailers !== undefined) this.trailerFields = fieldRecord(trailers, 0, trailers.length);
-    return this.bodyState === undefined ? true : this.bodyState.push(chunk, events);
+    return super.bodyEvent(chunk, events);
   }
 
   /** The stream closed (reset, or the connection went) before this side was done with it. */
   streamClosed(): void {
     this.bodyState?.abort();
     if (this.gone || this.finished) return;
-    this.gone = true;
-    const callbacks = this.abortCallbacks;
-    this.abortCallbacks = undefined;
-    if (callbacks !== undefined) for (const callback of callbacks) callback();
+    this.abandon();
   }
 
-  private requestBody(): NativeH2Body | undefined {
-    if (!this.hasBody) return undefined;
-    this.bodyState ??= new NativeH2Body(this.owner.protocol, this.handle, this.streamId);
-    return this.bodyState;
+  protected newBody(): NativeBody {
+    return new NativeBody(this.owner.protocol, this.handle, this.streamId, BODY_GONE);
   }
 
   // ---- ResponseSink / ResponseStream ----
-
-  get aborted(): boolean {
-    return this.gone;
-  }
 
   send(status: number, headers: HeaderPairs, body: Buffer | string | null, contentType?: string): void {
     const protocol = this.owner.protocol;
@@ -175,15 +149,11 @@ export class NativeH2Exchange implements RequestView, ResponseSink, ResponseStre
     return !this.gone && this.owner.protocol.push(this.handle, this.streamId, path, headers);
   }
 
-  write(chunk: Buffer | string): Promise<void> {
-    if (this.gone) return RESOLVED;
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    const r = this.owner.protocol.write(this.handle, this.streamId, buffer);
-    if (r === 1) return RESOLVED;
-    if (r === -1) {
-      this.gone = true;
-      return RESOLVED;
-    }
+  protected writeChunk(chunk: Buffer): number {
+    return this.owner.protocol.write(this.handle, this.streamId, chunk);
+  }
+
+  protected drained(): Promise<void> {
     return this.owner.waitForDrain(this);
   }
 

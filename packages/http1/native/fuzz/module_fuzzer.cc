@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../src/http1_module.h"
+#include "fasterapi/fake_engine.h"
 
 using namespace fasterapi::http1;
 
@@ -20,73 +21,21 @@ void require(bool ok) {
   if (!ok) std::abort();
 }
 
-struct FakeConn {
-  fa_conn base{};  // first member: the fa_conn the module sees
+// The fake engine's connection plus what reading needs: the engine keeps unconsumed bytes.
+struct FakeConn : fasterapi::fake::Conn {
   void* user = nullptr;
   std::string kept;
   bool paused = false;
-  bool closing = false;
-  bool closed = false;
-  bool backpressure = false;  // next writes report FA_WRITE_BACKPRESSURE
-  int corked = 0;
-  size_t written = 0;
 };
 
-FakeConn* fake(fa_conn* c) { return reinterpret_cast<FakeConn*>(c); }
+FakeConn* fake(fa_conn* c) { return static_cast<FakeConn*>(fasterapi::fake::conn_of(c)); }
 fa_conn* as_fa(FakeConn* c) { return &c->base; }
 
-// The one connection's engine: its armed timers and the queued turn hook.
-struct FakeEngine {
-  std::vector<fa_timer*> armed;
-  fa_turn_hook* hook = nullptr;
-} engine;
-fa_engine* fake_engine() { return reinterpret_cast<fa_engine*>(&engine); }
-
-int fake_write(fa_conn* c, const fa_iovec* iov, size_t n) {
-  FakeConn* f = fake(c);
-  require(!f->closed);
-  if (f->closing) return FA_WRITE_CLOSED;
-  for (size_t i = 0; i < n; ++i) {
-    require(iov[i].len == 0 || iov[i].base != nullptr);
-    f->written += iov[i].len;
-  }
-  return f->backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
-}
-void fake_close(fa_conn* c, int) { fake(c)->closing = true; }
-void fake_cork(fa_conn* c) {
-  require(!fake(c)->closed);
-  ++fake(c)->corked;
-}
-void fake_uncork(fa_conn* c) {
-  require(fake(c)->corked > 0);
-  --fake(c)->corked;
-}
 void fake_pause(fa_conn* c) { fake(c)->paused = true; }
 void fake_resume(fa_conn* c) { fake(c)->paused = false; }
 fa_engine* fake_conn_engine(fa_conn* c) {
   require(!fake(c)->closed);
-  return fake_engine();
-}
-void fake_timer_init(fa_engine* e, fa_timer* t, fa_timer_fn fire, void* arg) {
-  require(e == fake_engine() && fire != nullptr);
-  *t = fa_timer{fire, arg, e, 0, 0, 0};
-}
-void fake_timer_stop(fa_timer* t) {
-  require(t->engine == fake_engine());
-  if (t->slot == 0) return;
-  std::erase(engine.armed, t);
-  t->slot = 0;
-}
-void fake_timer_start(fa_timer* t, uint64_t ms) {
-  fake_timer_stop(t);
-  t->deadline = ms;
-  t->slot = 1;
-  engine.armed.push_back(t);
-}
-void fake_turn_hook_request(fa_engine* e, fa_turn_hook* hook) {
-  require(e == fake_engine() && hook->fn != nullptr);
-  require(engine.hook == nullptr || engine.hook == hook);
-  engine.hook = hook;
+  return fasterapi::fake::engine_handle();
 }
 void* fake_user(fa_conn* c) { return fake(c)->user; }
 void fake_set_user(fa_conn* c, void* u) {
@@ -101,20 +50,10 @@ int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
 }
 
 fa_engine_api make_api() {
-  fa_engine_api api{};
-  api.abi_version = FA_ENGINE_ABI_VERSION;
-  api.size = sizeof(fa_engine_api);
-  api.conn_write = fake_write;
-  api.conn_close = fake_close;
-  api.conn_cork = fake_cork;
-  api.conn_uncork = fake_uncork;
+  fa_engine_api api = fasterapi::fake::engine_api();
   api.conn_pause_reading = fake_pause;
   api.conn_resume_reading = fake_resume;
   api.conn_engine = fake_conn_engine;
-  api.timer_init = fake_timer_init;
-  api.timer_start = fake_timer_start;
-  api.timer_stop = fake_timer_stop;
-  api.turn_hook_request = fake_turn_hook_request;
   api.conn_user_data = fake_user;
   api.conn_set_user_data = fake_set_user;
   api.conn_buffered_bytes = fake_buffered;
@@ -189,19 +128,8 @@ namespace {
 // The end of an event-loop turn: the queued turn hook runs (the batch reaches "JS"), and every
 // cork is undone after.
 void end_turn(FakeConn* f) {
-  if (fa_turn_hook* hook = engine.hook) {
-    engine.hook = nullptr;
-    hook->fn(hook->arg);
-  }
+  fasterapi::fake::run_turn_hook();
   require(f->corked == 0);
-}
-
-// Fires the armed timer at position `pick` (a timer callback runs outside any engine callback).
-void fire_timer(uint8_t pick) {
-  if (engine.armed.empty()) return;
-  fa_timer* t = engine.armed[pick % engine.armed.size()];
-  fake_timer_stop(t);
-  t->fire(t, t->arg);
 }
 
 // Delivers bytes the way the engine does: kept bytes first, then the new ones.
@@ -235,7 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opts.body_timeout_ms = 300'000;
   auto* m = new Module(&kApi, opts);
   init_protocol(m);
-  engine = FakeEngine{};
+  fasterapi::fake::reset();
   FakeConn f;
   f.base.api = &kApi;
   f.base.protocol = &m->proto;
@@ -295,7 +223,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!f.backpressure) m->proto.on_drain(as_fa(&f));
         break;
       case 9:
-        fire_timer(arg);
+        fasterapi::fake::fire_timer(arg);
         break;
       case 10:
         js.answer_sync = arg & 1;
@@ -311,7 +239,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     end_turn(&f);
   }
   m->proto.on_close(as_fa(&f), FA_CLOSE_REASON_PEER);
-  require(engine.armed.empty());  // the module stopped its connection's timers
+  require(fasterapi::fake::engine().armed.empty());  // the module stopped its connection's timers
   f.closed = true;
   module_release(m);
   return 0;

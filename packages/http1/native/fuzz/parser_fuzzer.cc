@@ -9,6 +9,9 @@
 
 using namespace fasterapi::http1;
 
+// @fasterapi/http1's default limits (http1-options.ts).
+constexpr Limits kLimits{8 * 1024, 16 * 1024, 100};
+
 namespace {
 
 void require(bool ok) {
@@ -58,15 +61,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Request whole, part;  // static: Request is ~1 KiB of spans, no need to zero it per run
 
   size_t scanned = 0;
-  const ParseResult r = parse_request(buf, size, Limits{}, whole, scanned);
+  const ParseResult r = parse_request(buf, size, kLimits, whole, scanned);
   require(r.consumed <= size);
 
   // Split at a point derived from the input: prefix first, then the whole buffer.
   const size_t split = size == 0 ? 0 : (data[0] * 131u + size) % (size + 1);
   size_t scanned2 = 0;
-  const ParseResult p1 = parse_request(buf, split, Limits{}, part, scanned2);
+  const ParseResult p1 = parse_request(buf, split, kLimits, part, scanned2);
   if (p1.incomplete()) {
-    const ParseResult p2 = parse_request(buf, size, Limits{}, part, scanned2);
+    const ParseResult p2 = parse_request(buf, size, kLimits, part, scanned2);
     require(same_verdict(r, p2));
   } else if (p1.error == Error::kNone) {
     require(r.error == Error::kNone && p1.consumed == r.consumed);  // a complete head stays complete

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "http1_module.h"
 
@@ -78,36 +79,11 @@ bool utf8(napi_env env, napi_value v, Scratch& out) {
   });
 }
 
-struct Args {
-  Module* m;
-  napi_value argv[7];
-  size_t argc = 7;
-};
-
-bool get_args(napi_env env, napi_callback_info info, Args& a) {
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, &data) != napi_ok) return false;
-  a.m = static_cast<Module*>(data);
-  return true;
-}
-
-double arg_double(napi_env env, napi_value v) {
-  double d = -1;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-uint32_t arg_u32(napi_env env, napi_value v) {
-  uint32_t u = 0;
-  napi_get_value_uint32(env, v, &u);
-  return u;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value out;
-  napi_get_boolean(env, b, &out);
-  return out;
-}
+using Args = napi::CallArgs<Module, 7>;
+using napi::arg_double;
+using napi::arg_u32;
+using napi::boolean;
+using napi::get_args;
 
 bool throw_bad_header(napi_env env, std::string_view name) {
   std::string msg = "invalid response header \"" + std::string(name) + "\": names must be tokens, values without CR, LF or NUL";
@@ -287,8 +263,7 @@ napi_value js_read_body(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
   if (c == nullptr) return number(env, -1);
-  const double limit = arg_double(env, a.argv[2]);
-  const uint64_t lim = limit < 0 ? 0 : limit > 9.0e15 ? 9'000'000'000'000'000ull : static_cast<uint64_t>(limit);
+  const uint64_t lim = napi::arg_limit(env, a.argv[2]);
   return number(env, static_cast<double>(static_cast<int>(a.m->read_body(c, arg_u32(env, a.argv[1]), lim))));
 }
 
@@ -336,48 +311,19 @@ napi_value js_remote_address(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
-  napi_value out;
-  napi_create_string_latin1(env, c != nullptr ? c->remote : "", NAPI_AUTO_LENGTH, &out);
-  return out;
+  return napi::latin1_string(env, c != nullptr ? c->remote : "");
 }
 
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   const ModuleStats& s = a.m->stats;
-  napi_value out;
-  napi_create_object(env, &out);
-  const struct { const char* name; double value; } fields[] = {
+  const napi::NamedNumber fields[] = {
       {"connections", s.connections}, {"activeConnections", s.active_connections},
       {"requests", s.requests},       {"bytesIn", s.bytes_in},
       {"bytesOut", s.bytes_out},      {"parseErrors", s.parse_errors},
   };
-  for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
-  return out;
-}
-
-// The protocol external's finalizer: JS let go of the module, so no more events go to JS.
-void finalize_protocol(napi_env, void* data, void*) {
-  Module* m = static_cast<Module*>(data);
-  js_of(m)->js.drop();
-  module_release(m);
-}
-
-// options[name] as a non-negative integer; false with a TypeError thrown when it is missing or not
-// one (@fasterapi/http1 resolves every option with its default before calling createProtocol).
-bool option_u32(napi_env env, napi_value options, const char* name, uint32_t* out) {
-  napi_value v;
-  napi_valuetype t = napi_undefined;
-  double d = -1;
-  if (napi_get_named_property(env, options, name, &v) == napi_ok) napi_typeof(env, v, &t);
-  if (t == napi_number) napi_get_value_double(env, v, &d);
-  if (!(d >= 0 && d <= 4294967295.0 && d == static_cast<double>(static_cast<uint32_t>(d)))) {
-    const std::string msg = std::string("createProtocol: options.") + name + " must be a non-negative integer";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return false;
-  }
-  *out = static_cast<uint32_t>(d);
-  return true;
+  return napi::number_object(env, fields);
 }
 
 bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
@@ -392,7 +338,7 @@ bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
       {"requestTimeoutMs", &opts->body_timeout_ms},
   };
   for (const auto& f : fields) {
-    if (!option_u32(env, options, f.name, f.field)) return false;
+    if (!napi::option_u32(env, options, f.name, f.field)) return false;
   }
   if (limits.max_request_line > limits.max_head_bytes) limits.max_request_line = limits.max_head_bytes;
   return true;
@@ -403,23 +349,15 @@ bool read_options(napi_env env, napi_value options, ModuleOptions* opts) {
 napi_value create_protocol(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   const fa_engine_api* api = napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
-  ModuleOptions opts;
+  ModuleOptions opts{};
   if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
-  auto* js = new JsState();
-  if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.http1")) {
-    delete js;
-    return nullptr;
-  }
-  auto* m = new Module(api, opts);
-  m->js = js;
-  init_protocol(m);
   const napi::Method methods[] = {
       {"send", js_send},           {"writeHead", js_write_head}, {"earlyHints", js_early_hints},
       {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
       {"upgrade", js_upgrade},     {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };
-  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
+  return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http1", methods);
 }
 
 }  // namespace

@@ -51,10 +51,11 @@ struct Header {
   Span value;  // leading and trailing whitespace removed
 };
 
+// No defaults here: @fasterapi/http1 (http1-options.ts) resolves them and passes every one.
 struct Limits {
-  uint32_t max_request_line = 8 * 1024;
-  uint32_t max_head_bytes = 16 * 1024;  // request line + fields + final CRLF
-  uint32_t max_headers = 100;
+  uint32_t max_request_line;
+  uint32_t max_head_bytes;  // request line + fields + final CRLF
+  uint32_t max_headers;
 };
 
 enum class BodyKind : uint8_t { kNone, kLength, kChunked };

@@ -16,6 +16,9 @@
 
 using namespace fasterapi::http1;
 
+// @fasterapi/http1's default limits (http1-options.ts): the cases' 414 and 431 verdicts assume them.
+constexpr Limits kLimits{8 * 1024, 16 * 1024, 100};
+
 namespace {
 
 struct Case {
@@ -175,7 +178,7 @@ Outcome run(const std::string& input, bool bytewise) {
   ParseResult r{0, Error::kNone};
   // Byte by byte: every prefix must be "incomplete" until the verdict, which must then hold.
   for (size_t n = bytewise ? 0 : input.size(); n <= input.size(); ++n) {
-    r = parse_request(input.data(), n, Limits{}, req, scanned);
+    r = parse_request(input.data(), n, kLimits, req, scanned);
     if (!r.incomplete()) break;
   }
   if (r.error != Error::kNone) {

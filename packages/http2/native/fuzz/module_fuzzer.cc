@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../src/h2_module.h"
+#include "fasterapi/fake_engine.h"
 
 using namespace fasterapi::http2;
 
@@ -20,84 +21,41 @@ namespace {
 // A broken promise of the module: report where, then crash (libFuzzer keeps the input).
 #define require(ok) ((ok) ? (void)0 : (std::fprintf(stderr, "invariant failed: %s (line %d)\n", #ok, __LINE__), std::abort()))
 
-struct FakeConn {
-  fa_conn base{};  // first member: the fa_conn the module sees
-  bool closing = false;
-  bool backpressure = false;
-  size_t queued = 0;  // bytes written since the last drain
-  int corked = 0;
-  // Slices queued by reference (conn_write_ref), released when the socket "drains" or closes.
-  struct Held {
-    fa_iovec slice;
-    fa_release_fn release;
-    void* arg;
-  };
-  std::vector<Held> held;
-} conn;
+fasterapi::fake::Conn conn;
 
-struct FakeEngine {
-  std::vector<fa_timer*> armed;
-  fa_turn_hook* hook = nullptr;
-} engine;
+// Slices queued by reference (conn_write_ref): the engine reads them until it releases them, when
+// the socket "drains" or the connection closes.
+struct Held {
+  fa_iovec slice;
+  fa_release_fn release;
+  void* arg;
+};
+std::vector<Held> held;
+size_t drained = 0;  // conn.written at the last drain
 
-fa_engine* the_engine() { return reinterpret_cast<fa_engine*>(&engine); }
-
-int fake_write(fa_conn*, const fa_iovec* iov, size_t n) {
-  if (conn.closing) return FA_WRITE_CLOSED;
-  for (size_t i = 0; i < n; ++i) {
-    require(iov[i].len == 0 || iov[i].base != nullptr);
-    conn.queued += iov[i].len;
-  }
-  return conn.backpressure ? FA_WRITE_BACKPRESSURE : FA_WRITE_OK;
-}
 int fake_write_ref(fa_conn* c, const fa_iovec* iov, size_t n, fa_release_fn release, void* arg) {
-  const int r = fake_write(c, iov, n);
+  const int r = fasterapi::fake::conn_write(c, iov, n);
   if (r == FA_WRITE_CLOSED) {
     release(arg);
     return r;
   }
   require(n == 1);
-  conn.held.push_back({iov[0], release, arg});
+  held.push_back({iov[0], release, arg});
   return r;
 }
-// The engine reads a slice until it releases it: ASan reports the read if the module freed it.
+// ASan reports the read if the module freed a slice the engine still holds.
 void release_held() {
   volatile uint8_t sum = 0;
-  for (const FakeConn::Held& h : conn.held) {
+  for (const Held& h : held) {
     for (size_t i = 0; i < h.slice.len; ++i) sum = sum + h.slice.base[i];
     h.release(h.arg);
   }
-  conn.held.clear();
+  held.clear();
 }
-size_t fake_buffered(fa_conn*) { return conn.queued; }
-void fake_close(fa_conn*, int) { conn.closing = true; }
-void fake_cork(fa_conn*) { ++conn.corked; }
-void fake_uncork(fa_conn*) {
-  require(conn.corked > 0);
-  --conn.corked;
-}
-fa_engine* fake_conn_engine(fa_conn*) { return the_engine(); }
+size_t fake_buffered(fa_conn*) { return conn.written - drained; }
+
+fa_engine* fake_conn_engine(fa_conn*) { return fasterapi::fake::engine_handle(); }
 uint64_t fake_conn_id(fa_conn*) { return 1; }
-void fake_timer_init(fa_engine* e, fa_timer* t, fa_timer_fn fire, void* arg) {
-  require(e == the_engine() && fire != nullptr);
-  *t = fa_timer{fire, arg, e, 0, 0, 0};
-}
-void fake_timer_stop(fa_timer* t) {
-  require(t->engine == the_engine());
-  if (t->slot == 0) return;
-  std::erase(engine.armed, t);
-  t->slot = 0;
-}
-void fake_timer_start(fa_timer* t, uint64_t ms) {
-  fake_timer_stop(t);
-  t->deadline = ms;
-  t->slot = 1;
-  engine.armed.push_back(t);
-}
-void fake_turn_hook_request(fa_engine* e, fa_turn_hook* hook) {
-  require(e == the_engine() && hook->fn != nullptr);
-  engine.hook = hook;
-}
 int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
   std::strncpy(ip, "127.0.0.1", len);
   *port = 1;
@@ -105,21 +63,11 @@ int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
 }
 
 fa_engine_api make_api() {
-  fa_engine_api api{};
-  api.abi_version = FA_ENGINE_ABI_VERSION;
-  api.size = sizeof(fa_engine_api);
-  api.conn_write = fake_write;
+  fa_engine_api api = fasterapi::fake::engine_api();
   api.conn_write_ref = fake_write_ref;
   api.conn_buffered_bytes = fake_buffered;
-  api.conn_close = fake_close;
-  api.conn_cork = fake_cork;
-  api.conn_uncork = fake_uncork;
   api.conn_engine = fake_conn_engine;
   api.conn_id = fake_conn_id;
-  api.timer_init = fake_timer_init;
-  api.timer_start = fake_timer_start;
-  api.timer_stop = fake_timer_stop;
-  api.turn_hook_request = fake_turn_hook_request;
   api.conn_remote_address = fake_remote;
   return api;
 }
@@ -131,19 +79,6 @@ Module* current = nullptr;
 
 Stream* stream_named(int32_t id) {
   return current->stream(current->lookup(static_cast<double>(0)), id);
-}
-
-void run_turn_hook() {
-  fa_turn_hook* hook = engine.hook;
-  engine.hook = nullptr;
-  if (hook != nullptr) hook->fn(hook->arg);
-}
-
-void fire_one_timer(uint8_t which) {
-  if (engine.armed.empty()) return;
-  fa_timer* t = engine.armed[which % engine.armed.size()];
-  fake_timer_stop(t);
-  t->fire(t, t->arg);
 }
 
 // Feeds bytes as the engine does: what on_data leaves unconsumed comes again with the next read.
@@ -182,8 +117,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto* m = new Module(&kApi, opts);
   current = m;
   init_protocol(m);
-  engine = FakeEngine{};
-  conn = FakeConn{};
+  fasterapi::fake::reset();
+  conn = fasterapi::fake::Conn{};
+  drained = 0;
   conn.base.api = &kApi;
   conn.base.protocol = &m->proto;
   open_streams.clear();
@@ -208,7 +144,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 4:
-        run_turn_hook();
+        fasterapi::fake::run_turn_hook();
         break;
       case 5:  // a whole answer
         if (st != nullptr) {
@@ -247,7 +183,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         break;
       case 10:
-        fire_one_timer(arg);
+        fasterapi::fake::fire_timer(arg);
         break;
       case 11:  // engine events: socket backpressure toggles (with on_drain), or shutdown
         if (arg & 1) {
@@ -256,18 +192,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           conn.backpressure = !conn.backpressure;
           if (!conn.backpressure) {
             release_held();
-            conn.queued = 0;
+            drained = conn.written;
             m->proto.on_drain(&conn.base);
           }
         }
         break;
     }
   }
-  run_turn_hook();
+  fasterapi::fake::run_turn_hook();
   require(conn.corked == 0);
   m->proto.on_close(&conn.base, FA_CLOSE_REASON_PEER);
   release_held();  // the engine drops its queue with the connection
-  for (fa_timer* t : engine.armed) require(false && t);  // on_close stopped every timer
+  for (fa_timer* t : fasterapi::fake::engine().armed) require(false && t);  // on_close stopped every timer
   module_release(m);
   return 0;
 }

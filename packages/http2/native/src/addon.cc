@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "h2_module.h"
 
@@ -30,44 +31,16 @@ struct JsState {
 
 JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
 
-struct Args {
-  Module* m = nullptr;
-  napi_value argv[6];
-  size_t argc = 6;
-};
-
-bool get_args(napi_env env, napi_callback_info info, Args& a) {
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, &data) != napi_ok) return false;
-  a.m = static_cast<Module*>(data);
-  for (size_t i = a.argc; i < 6; ++i) napi_get_undefined(env, &a.argv[i]);
-  return true;
-}
-
-double arg_double(napi_env env, napi_value v) {
-  double d = -1;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value out;
-  napi_get_boolean(env, b, &out);
-  return out;
-}
+using Args = napi::CallArgs<Module, 6>;
+using napi::arg_double;
+using napi::boolean;
+using napi::get_args;
+using napi::string_arg;
 
 // The stream (handle, id) names, or null when it is gone.
 Stream* stream_arg(napi_env env, const Args& a) {
   Session* s = a.m->lookup(arg_double(env, a.argv[0]));
   return a.m->stream(s, static_cast<int32_t>(arg_double(env, a.argv[1])));
-}
-
-bool string_arg(napi_env env, napi_value v, std::string& out, bool utf8) {
-  size_t len = 0;
-  const auto get = utf8 ? napi_get_value_string_utf8 : napi_get_value_string_latin1;
-  if (get(env, v, nullptr, 0, &len) != napi_ok) return false;
-  out.resize(len);
-  return get(env, v, out.data(), len + 1, &len) == napi_ok;
 }
 
 // Up to this many UTF-16 units, a string body is encoded in one pass into room for the worst
@@ -283,9 +256,7 @@ napi_value js_read_body(napi_env env, napi_callback_info info) {
   EntryGuard guard(a.m);
   Stream* st = stream_arg(env, a);
   if (st == nullptr) return number(env, -1);
-  const double limit = arg_double(env, a.argv[2]);
-  const uint64_t lim = limit < 0 ? 0 : limit > 9.0e15 ? 9'000'000'000'000'000ull : static_cast<uint64_t>(limit);
-  return number(env, a.m->read_body(st, lim));
+  return number(env, a.m->read_body(st, napi::arg_limit(env, a.argv[2])));
 }
 
 // resumeBody(handle, id): JS caught up with the body chunks it was given.
@@ -302,50 +273,21 @@ napi_value js_remote_address(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   Session* s = a.m->lookup(arg_double(env, a.argv[0]));
-  napi_value out;
-  napi_create_string_latin1(env, s != nullptr ? s->remote : "", NAPI_AUTO_LENGTH, &out);
-  return out;
+  return napi::latin1_string(env, s != nullptr ? s->remote : "");
 }
 
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   const ModuleStats& s = a.m->stats;
-  napi_value out;
-  napi_create_object(env, &out);
-  const struct {
-    const char* name;
-    double value;
-  } fields[] = {
+  const napi::NamedNumber fields[] = {
       {"connections", s.connections}, {"activeConnections", s.active_connections},
       {"requests", s.requests},       {"batches", s.batches},         {"bytesIn", s.bytes_in},
       {"bytesOut", s.bytes_out},      {"protocolErrors", s.protocol_errors},
       {"calmGoaways", s.calm_goaways}, {"resetFloods", s.reset_floods},
       {"settingsTimeouts", s.settings_timeouts}, {"pushes", s.pushes},
   };
-  for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
-  return out;
-}
-
-void finalize_protocol(napi_env, void* data, void*) {
-  Module* m = static_cast<Module*>(data);
-  js_of(m)->js.drop();
-  module_release(m);
-}
-
-bool option_u32(napi_env env, napi_value options, const char* name, uint32_t* out) {
-  napi_value v;
-  napi_valuetype t = napi_undefined;
-  double d = -1;
-  if (napi_get_named_property(env, options, name, &v) == napi_ok) napi_typeof(env, v, &t);
-  if (t == napi_number) napi_get_value_double(env, v, &d);
-  if (!(d >= 0 && d <= 4294967295.0 && d == static_cast<double>(static_cast<uint32_t>(d)))) {
-    const std::string msg = std::string("createProtocol: options.") + name + " must be a non-negative integer";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return false;
-  }
-  *out = static_cast<uint32_t>(d);
-  return true;
+  return napi::number_object(env, fields);
 }
 
 bool read_options(napi_env env, napi_value options, ModuleOptions* o) {
@@ -365,7 +307,7 @@ bool read_options(napi_env env, napi_value options, ModuleOptions* o) {
       {"maxResetsPerSecond", &o->max_resets_per_second},
   };
   for (const auto& f : fields) {
-    if (!option_u32(env, options, f.name, f.field)) return false;
+    if (!napi::option_u32(env, options, f.name, f.field)) return false;
   }
   if (o->max_resets_per_second == 0) o->max_resets_per_second = 1;
   return true;
@@ -378,20 +320,12 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
   ModuleOptions opts{};
   if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
-  auto* js = new JsState();
-  if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.http2")) {
-    delete js;
-    return nullptr;
-  }
-  auto* m = new Module(api, opts);
-  m->js = js;
-  init_protocol(m);
   const napi::Method methods[] = {
       {"send", js_send},         {"writeHead", js_write_head},   {"earlyHints", js_early_hints}, {"push", js_push},
       {"write", js_write},       {"end", js_end},                {"readBody", js_read_body},
       {"resumeBody", js_resume_body}, {"remoteAddress", js_remote_address}, {"stats", js_stats},
   };
-  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
+  return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http2", methods);
 }
 
 // nghttp2Address() -> number: where nghttp2_session_mem_recv resolved at load time, so a test can

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../src/h3_server.h"
+#include "fasterapi/fake_engine.h"
 #include "fuzz_certificate.h"
 
 namespace {
@@ -20,25 +21,7 @@ using fasterapi::http3::Event;
 using fasterapi::http3::Options;
 using fasterapi::http3::Server;
 
-std::vector<fa_timer*> armed;
-
-void timer_init(fa_engine* engine, fa_timer* t, fa_timer_fn fire, void* arg) {
-  t->fire = fire;
-  t->arg = arg;
-  t->engine = engine;
-  t->slot = 0;
-}
-void timer_stop(fa_timer* t) {
-  if (t->slot == 0) return;
-  t->slot = 0;
-  armed.erase(std::remove(armed.begin(), armed.end(), t), armed.end());
-}
-void timer_start(fa_timer* t, uint64_t ms) {
-  timer_stop(t);
-  t->deadline = ms;
-  t->slot = 1;
-  armed.push_back(t);
-}
+// The end-of-turn flush is called directly below, so a requested turn hook never runs.
 void turn_hook_request(fa_engine*, fa_turn_hook*) {}
 
 int udp_send(fa_udp_endpoint*, const fa_udp_send* messages, size_t n) {
@@ -52,7 +35,7 @@ size_t queued_bytes(fa_udp_endpoint*) { return 0; }
 int local_address(fa_udp_endpoint*, fa_udp_addr*) { return -1; }
 size_t max_segments(fa_udp_endpoint*) { return FA_UDP_MAX_SEGMENTS; }
 void udp_close(fa_udp_endpoint*) {}
-fa_engine* endpoint_engine(fa_udp_endpoint*) { return reinterpret_cast<fa_engine*>(1); }
+fa_engine* endpoint_engine(fa_udp_endpoint*) { return fasterapi::fake::engine_handle(); }
 
 fa_udp_api make_udp() {
   fa_udp_api udp{};
@@ -70,12 +53,7 @@ fa_udp_api make_udp() {
 const fa_udp_api kUdp = make_udp();
 
 fa_engine_api make_api() {
-  fa_engine_api api{};
-  api.abi_version = FA_ENGINE_ABI_VERSION;
-  api.size = sizeof api;
-  api.timer_init = timer_init;
-  api.timer_start = timer_start;
-  api.timer_stop = timer_stop;
+  fa_engine_api api = fasterapi::fake::engine_api();
   api.turn_hook_request = turn_hook_request;
   api.udp = &kUdp;
   return api;
@@ -118,15 +96,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size -= 3 + len;
   }
   if (!batch.empty()) server.on_datagrams(batch.data(), batch.size());
-  std::vector<fa_timer*> due = armed;
-  for (fa_timer* t : due) {
-    if (std::find(armed.begin(), armed.end(), t) == armed.end()) continue;  // stopped meanwhile
-    timer_stop(t);
-    t->fire(t, t->arg);
-  }
+  fasterapi::fake::fire_armed();
   server.on_shutdown();
   server.flush();
   server.endpoint_closed();
-  armed.clear();
+  fasterapi::fake::reset();
   return 0;
 }

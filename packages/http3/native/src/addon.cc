@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "h3_server.h"
 
@@ -94,26 +95,10 @@ double num(napi_env env, napi_value v) {
   return out;
 }
 
-bool flag(napi_env env, napi_value v) {
-  bool out = false;
-  napi_get_value_bool(env, v, &out);
-  return out;
-}
+using napi::boolean;
 
 // Reads a string (latin1) into `out`; false for anything that is not a string.
-bool latin1(napi_env env, napi_value v, std::string& out) {
-  size_t len = 0;
-  if (napi_get_value_string_latin1(env, v, nullptr, 0, &len) != napi_ok) return false;
-  out.resize(len);
-  napi_get_value_string_latin1(env, v, out.data(), len + 1, &len);
-  return true;
-}
-
-napi_value boolean(napi_env env, bool b) {
-  napi_value v;
-  napi_get_boolean(env, b, &v);
-  return v;
-}
+bool latin1(napi_env env, napi_value v, std::string& out) { return napi::string_arg(env, v, out, false); }
 
 // respond(conn, stream, status, body, contentType, joinedHeaders, streamed, head) -> boolean
 napi_value respond(napi_env env, napi_callback_info info) {
@@ -147,7 +132,7 @@ napi_value respond(napi_env env, napi_callback_info info) {
   latin1(env, argv[5], a->text);
   const bool ok = a->server.respond(static_cast<uint32_t>(num(env, argv[0])), static_cast<int64_t>(num(env, argv[1])),
                                     static_cast<uint32_t>(num(env, argv[2])), content_type, a->text, body, len,
-                                    flag(env, argv[6]), flag(env, argv[7]));
+                                    napi::arg_bool(env, argv[6]), napi::arg_bool(env, argv[7]));
   return boolean(env, ok);
 }
 

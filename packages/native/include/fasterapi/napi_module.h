@@ -39,6 +39,28 @@ inline napi_value number(napi_env env, double value) {
   return out;
 }
 
+/* A latin1 JS string of NUL-terminated `text`. */
+inline napi_value latin1_string(napi_env env, const char* text) {
+  napi_value out;
+  napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+/* One field of a stats() answer. */
+struct NamedNumber {
+  const char* name;
+  double value;
+};
+
+/* A plain object { name: value, ... } (a module's stats()). */
+template <size_t N>
+inline napi_value number_object(napi_env env, const NamedNumber (&fields)[N]) {
+  napi_value out;
+  napi_create_object(env, &out);
+  for (const NamedNumber& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
+  return out;
+}
+
 struct Method {
   const char* name;
   napi_callback fn;
@@ -213,6 +235,35 @@ inline napi_value module_object(napi_env env, fa_protocol* proto, napi_finalize 
     return nullptr;
   }
   return result;
+}
+
+/* new_module and finalize_module serve a module kept the usual way: `Module` has `void* js` (its
+ * JsState) and `proto`, its namespace declares init_protocol(Module*) and module_release(Module*),
+ * and `JsState` has `js` (JsCallbacks or JsModule). */
+
+/* The protocol external's finalizer: JS let go of the module, so no more events go to JS, and
+ * JS's reference to it is released. */
+template <typename Module, typename JsState>
+void finalize_module(napi_env, void* data, void*) {
+  Module* m = static_cast<Module*>(data);
+  static_cast<JsState*>(m->js)->js.drop();
+  module_release(m);
+}
+
+/* The rest of a createProtocol call once its arguments are read: binds callbacks[names] (all or
+ * none: null with a TypeError pending), builds Module(api, options) and returns its module_object. */
+template <typename Module, typename JsState, typename Options, size_t N, size_t M>
+napi_value new_module(napi_env env, const fa_engine_api* api, const Options& options, napi_value callbacks,
+                      const char* const (&names)[N], const char* async_name, const Method (&methods)[M]) {
+  auto* js = new JsState();
+  if (!js->js.bind(env, callbacks, names, "createProtocol", async_name)) {
+    delete js;
+    return nullptr;
+  }
+  auto* m = new Module(api, options);
+  m->js = js;
+  init_protocol(m);
+  return module_object(env, &m->proto, finalize_module<Module, JsState>, m, methods);
 }
 
 /* Sets exports[name] = fn (an addon's NAPI_MODULE_INIT body); returns exports. */

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "ws_module.h"
 
@@ -26,44 +27,13 @@ JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
 
 using napi::number;
 
-napi_value boolean(napi_env env, bool value) {
-  napi_value out;
-  napi_get_boolean(env, value, &out);
-  return out;
-}
+using Args = napi::CallArgs<Module, 5>;
+using napi::arg_bool;
+using napi::arg_double;
+using napi::boolean;
+using napi::get_args;
 
-struct Args {
-  Module* m = nullptr;
-  napi_value argv[5] = {};
-};
-
-bool get_args(napi_env env, napi_callback_info info, Args& a) {
-  size_t argc = 5;
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, &argc, a.argv, nullptr, &data) != napi_ok) return false;
-  for (size_t i = argc; i < 5; ++i) napi_get_undefined(env, &a.argv[i]);
-  a.m = static_cast<Module*>(data);
-  return true;
-}
-
-double arg_double(napi_env env, napi_value v) {
-  double d = -1;
-  napi_get_value_double(env, v, &d);
-  return d;
-}
-
-bool arg_bool(napi_env env, napi_value v) {
-  bool b = false;
-  napi_get_value_bool(env, v, &b);
-  return b;
-}
-
-bool utf8(napi_env env, napi_value v, std::string& out) {
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) return false;
-  out.resize(len);
-  return napi_get_value_string_utf8(env, v, out.data(), len + 1, &len) == napi_ok;
-}
+bool utf8(napi_env env, napi_value v, std::string& out) { return napi::string_arg(env, v, out, true); }
 
 struct Bytes {
   const uint8_t* data = nullptr;
@@ -193,20 +163,11 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
   const ModuleStats& s = a.m->stats;
-  napi_value out;
-  napi_create_object(env, &out);
-  const struct { const char* name; double value; } fields[] = {
+  const napi::NamedNumber fields[] = {
       {"open", s.open},         {"messagesIn", s.messages_in}, {"messagesOut", s.messages_out},
       {"bytesIn", s.bytes_in},  {"bytesOut", s.bytes_out},     {"dropped", s.dropped},
   };
-  for (const auto& f : fields) napi_set_named_property(env, out, f.name, number(env, f.value));
-  return out;
-}
-
-void finalize_protocol(napi_env, void* data, void*) {
-  Module* m = static_cast<Module*>(data);
-  js_of(m)->js.drop();
-  module_release(m);
+  return napi::number_object(env, fields);
 }
 
 bool option_number(napi_env env, napi_value options, const char* name, double max, double* out) {
@@ -250,14 +211,6 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       napi::create_call_args(env, info, argv, "createProtocol", "createProtocol(engineApi, callbacks, options)");
   ModuleOptions opts{};
   if (api == nullptr || !read_options(env, argv[2], &opts)) return nullptr;
-  auto* js = new JsState();
-  if (!js->js.bind(env, argv[1], kCallbackNames, "createProtocol", "fasterapi.ws")) {
-    delete js;
-    return nullptr;
-  }
-  auto* m = new Module(api, opts);
-  m->js = js;
-  init_protocol(m);
   const napi::Method methods[] = {
       {"send", js_send},
       {"ping", js_ping},
@@ -271,7 +224,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       {"bufferedAmount", js_buffered_amount},
       {"stats", js_stats},
   };
-  return napi::module_object(env, &m->proto, finalize_protocol, m, methods);
+  return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.ws", methods);
 }
 
 }  // namespace
