@@ -177,7 +177,8 @@ bool control_frame(const nghttp2_frame* frame) {
 int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
   Session* s = session_of(user);
   Module* m = s->mod;
-  if (control_frame(frame) && !s->defences.control_frames.take()) {
+  const bool earned = frame->hd.type == NGHTTP2_WINDOW_UPDATE && s->defences.spend_window_update();
+  if (!earned && control_frame(frame) && !s->defences.control_frames.take()) {
     m->terminate(s, NGHTTP2_ENHANCE_YOUR_CALM);
     return 0;
   }
@@ -266,6 +267,7 @@ int on_frame_send(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
     }
     return 0;
   }
+  if (frame->hd.type == NGHTTP2_DATA && frame->hd.length != 0) s->defences.earn_window_updates();
   if (frame->hd.type == NGHTTP2_GOAWAY) {
     if (frame->goaway.error_code == NGHTTP2_ENHANCE_YOUR_CALM) m->stats.calm_goaways += 1;
     return 0;
