@@ -29,9 +29,10 @@ http {
 
 /**
  * An HTTP/2 nginx peer (one worker): h2c with prior knowledge, or h2 over TLS with `tls`
- * ({ key, cert } file paths); /ping as above and /json a static file of `jsonFile`.
+ * ({ key, cert } file paths); /ping as above, /json a static file of `jsonFile` and /1mb one of
+ * `downloadFile`.
  */
-export function nginxHttp2Command(port, { jsonFile, tls }) {
+export function nginxHttp2Command(port, { jsonFile, downloadFile, tls }) {
   const dir = mkdtempSync(join(tmpdir(), "fasterapi-nginx-h2-"));
   const conf = join(dir, "nginx.conf");
   const listen = tls
@@ -53,6 +54,7 @@ http {
     ${listen}
     location = /ping { default_type application/json; return 200 '{"message":"pong"}'; }
     location = /json { default_type application/json; alias ${jsonFile}; }
+    location = /1mb { default_type application/octet-stream; alias ${downloadFile}; }
   }
 }
 `,

@@ -7,6 +7,7 @@ import { makeJson } from "../lib/json-payload.mjs";
 import { pingResponse } from "./shapes.mjs";
 
 const doc = JSON.parse(makeJson(20 * 1024).toString());
+const megabyte = Buffer.alloc(1024 * 1024, 0x61);
 const key = process.env.BENCH_TLS_KEY;
 const cert = process.env.BENCH_TLS_CERT;
 const app = new App({ title: "bench", version: "1.0.0", logger: false, docs: false });
@@ -19,5 +20,9 @@ app.register(
 );
 app.get("/ping", { response: { 200: pingResponse } }, () => ({ message: "pong" }));
 app.get("/json", () => doc);
+app.get("/1mb", ({ reply }) => {
+  reply.type("application/octet-stream");
+  return megabyte;
+});
 await app.listen();
 process.on("SIGTERM", () => app.close().then(() => process.exit(0)));

@@ -5,6 +5,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,34 @@ using napi::string_arg;
 Stream* stream_arg(napi_env env, const Args& a) {
   Session* s = a.m->lookup(arg_double(env, a.argv[0]));
   return a.m->stream(s, static_cast<int32_t>(arg_double(env, a.argv[1])));
+}
+
+// Up to this many UTF-16 units, a string body is encoded in one pass into room for the worst
+// case (3 bytes a unit), then shrunk; longer ones are measured first, so room stays near size.
+constexpr size_t kOnePassUnits = 64 * 1024;
+
+// A string or Buffer body as a payload the answer's DATA frames point into (one copy in all).
+Payload* body_payload(napi_env env, napi_value v, bool is_string) {
+  Payload* p = nullptr;
+  if (is_string) {
+    size_t units = 0;
+    if (napi_get_value_string_utf16(env, v, nullptr, 0, &units) != napi_ok) return nullptr;
+    size_t room = units * 3;
+    if (units > kOnePassUnits && napi_get_value_string_utf8(env, v, nullptr, 0, &room) != napi_ok) return nullptr;
+    p = Payload::make(room + 1);  // napi writes a NUL after the text
+    if (p == nullptr) return nullptr;
+    if (napi_get_value_string_utf8(env, v, p->bytes(), room + 1, &p->size) != napi_ok) {
+      Payload::release(p);
+      return nullptr;
+    }
+    return room - p->size > 4096 ? Payload::shrink(p) : p;
+  }
+  void* data = nullptr;
+  size_t len = 0;
+  if (napi_get_buffer_info(env, v, &data, &len) != napi_ok || (p = Payload::make(len)) == nullptr) return nullptr;
+  std::memcpy(p->bytes(), data, len);
+  p->size = len;
+  return p;
 }
 
 // RFC 9113 8.2.2: connection-specific fields are HTTP/1.1 framing and must not appear in HTTP/2.
@@ -131,24 +160,19 @@ napi_value js_send(napi_env env, napi_callback_info info) {
   if (st == nullptr) return boolean(env, false);
   napi_valuetype type;
   napi_typeof(env, a.argv[3], &type);
-  const char* body = nullptr;
-  size_t len = 0;
-  if (type == napi_string) {
-    string_arg(env, a.argv[3], js->text, true);
-    body = js->text.data();
-    len = js->text.size();
-  } else if (type == napi_object) {
-    void* data = nullptr;
-    bool is_buffer = false;
-    napi_is_buffer(env, a.argv[3], &is_buffer);
-    if (!is_buffer || napi_get_buffer_info(env, a.argv[3], &data, &len) != napi_ok) {
-      napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
-      return nullptr;
-    }
-    body = static_cast<const char*>(data);
+  bool is_buffer = false;
+  if (type == napi_object) napi_is_buffer(env, a.argv[3], &is_buffer);
+  if (type == napi_object && !is_buffer) {
+    napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
+    return nullptr;
   }
-  const bool has_body = type == napi_string || type == napi_object;
-  return boolean(env, a.m->respond(st, status, js->headers, body, len, has_body, false));
+  const bool has_body = type == napi_string || is_buffer;
+  Payload* body = nullptr;
+  if (has_body && (body = body_payload(env, a.argv[3], type == napi_string)) == nullptr) {
+    napi_throw_error(env, nullptr, "out of memory for the response body");
+    return nullptr;
+  }
+  return boolean(env, a.m->respond(st, status, js->headers, body, has_body, false));
 }
 
 // writeHead(handle, id, status, contentType?, headers?) -> boolean
@@ -160,7 +184,7 @@ napi_value js_write_head(napi_env env, napi_callback_info info) {
   int status = 0;
   JsState* js = js_of(a.m);
   if (!status_arg(env, a.argv[2], &status) || !header_list(env, js, a.argv[3], a.argv[4])) return nullptr;
-  return boolean(env, st != nullptr && a.m->respond(st, status, js->headers, nullptr, 0, false, true));
+  return boolean(env, st != nullptr && a.m->respond(st, status, js->headers, nullptr, false, true));
 }
 
 // earlyHints(handle, id, headers) -> boolean: a 103 ahead of the answer.

@@ -47,6 +47,8 @@ class TokenBucket {
 /** Control frames a peer may send per second, and the burst above that. */
 constexpr uint32_t kControlFramesPerSecond = 1000;
 constexpr uint32_t kControlFrameBurst = 2000;
+/** WINDOW_UPDATEs a client may bank by receiving DATA (see Defences::window_update_credit). */
+constexpr uint32_t kWindowUpdateCreditCap = 1024;
 /** Header lists over the limit a peer may send before the connection ends. */
 constexpr uint32_t kOversizedHeaderBurst = 8;
 
@@ -55,6 +57,20 @@ struct Defences {
   TokenBucket server_resets;     // RST_STREAM frames this server sent
   TokenBucket control_frames;    // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, empty non-final DATA
   TokenBucket oversized_headers; // header lists over SETTINGS_MAX_HEADER_LIST_SIZE
+  // A client with small windows answers every DATA frame it reads with WINDOW_UPDATEs (its
+  // stream's and the connection's): those are earned, not a flood, and draw on this credit, two
+  // per DATA frame sent, before the control-frame budget. A client sending WINDOW_UPDATEs for
+  // nothing earns none, so the budget still ends a flood.
+  uint32_t window_update_credit = 0;
+
+  void earn_window_updates() {
+    window_update_credit = window_update_credit + 2 > kWindowUpdateCreditCap ? kWindowUpdateCreditCap : window_update_credit + 2;
+  }
+  bool spend_window_update() {
+    if (window_update_credit == 0) return false;
+    --window_update_credit;
+    return true;
+  }
 
   void init(uint32_t resets_per_second) {
     client_resets.init(resets_per_second * 2, resets_per_second);

@@ -1,5 +1,5 @@
 // HTTP/2 over the engine ABI: see h2_module.h. Lifetimes: nghttp2 reports a stream's end inside
-// mem_recv/mem_send, and JS (called from the module) may answer or end other streams, so closed
+// mem_recv/session_send, and JS (called from the module) may answer or end other streams, so closed
 // streams and sessions are unlinked at once but freed only when the outermost entry (an engine
 // callback, the turn hook or a JS call: EntryGuard) returns. Nothing is freed under a caller.
 #include "h2_module.h"
@@ -17,6 +17,8 @@ constexpr uint32_t kNoError = NGHTTP2_NO_ERROR;
 constexpr uint64_t kSlotSpace = 1ull << 22;  // connection slots; the generation fills the upper bits
 /** What nghttp2 is told of SETTINGS_MAX_CONCURRENT_STREAMS (see advertise_stream_limit). */
 constexpr uint32_t kUnlimitedStreams = 0xffffffffu;
+/** Bytes a connection may have queued in the engine before the module stops handing it frames. */
+constexpr size_t kWriteBudget = 256 * 1024;
 
 // nghttp2 enforces the SETTINGS_MAX_CONCURRENT_STREAMS it sends with a connection error, where RFC
 // 9113 5.1.2 asks for a stream error. So nghttp2 is given no limit, the module refuses excess
@@ -175,7 +177,8 @@ bool control_frame(const nghttp2_frame* frame) {
 int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
   Session* s = session_of(user);
   Module* m = s->mod;
-  if (control_frame(frame) && !s->defences.control_frames.take()) {
+  const bool earned = frame->hd.type == NGHTTP2_WINDOW_UPDATE && s->defences.spend_window_update();
+  if (!earned && control_frame(frame) && !s->defences.control_frames.take()) {
     m->terminate(s, NGHTTP2_ENHANCE_YOUR_CALM);
     return 0;
   }
@@ -241,7 +244,7 @@ int on_stream_close(nghttp2_session* ng, int32_t id, uint32_t, void* user) {
   nghttp2_session_set_stream_user_data(ng, id, nullptr);
   if (st->unconsumed != 0) nghttp2_session_consume_connection(ng, st->unconsumed);
   st->unconsumed = 0;
-  if (st->out.size() != st->out_at) --s->waiting_output;
+  if (st->pending_out() != 0) --s->waiting_output;
   const bool js_waits = st->delivered && (!st->out_end || (st->reading && !st->request_ended));
   st->closed = true;
   if (!st->pushed) --s->open_streams;
@@ -264,6 +267,7 @@ int on_frame_send(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
     }
     return 0;
   }
+  if (frame->hd.type == NGHTTP2_DATA && frame->hd.length != 0) s->defences.earn_window_updates();
   if (frame->hd.type == NGHTTP2_GOAWAY) {
     if (frame->goaway.error_code == NGHTTP2_ENHANCE_YOUR_CALM) m->stats.calm_goaways += 1;
     return 0;
@@ -283,23 +287,31 @@ int on_invalid_frame(nghttp2_session*, const nghttp2_frame*, int, void* user) {
   return 0;
 }
 
+// A whole answer's DATA is not copied: nghttp2 hands the frame to send_data with NO_COPY, which
+// queues a slice of the payload. Streamed bytes are copied into nghttp2's frame buffer.
 ssize_t read_response(nghttp2_session* ng, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
                       nghttp2_data_source* source, void*) {
   auto* st = static_cast<Stream*>(source->ptr);
-  const size_t pending = st->out.size() - st->out_at;
+  const size_t pending = st->pending_out();
   const size_t n = pending < length ? pending : length;
-  if (n != 0) std::memcpy(buf, st->out.data() + st->out_at, n);
-  st->out_at += n;
-  if (st->out_at == st->out.size()) {
-    if (n != 0) --st->session->waiting_output;
-    st->out.clear();
-    st->out_at = 0;
+  if (st->whole != nullptr) {
+    st->frame_at = st->whole_at;
+    st->whole_at += n;
+    if (n != 0) *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+  } else {
+    if (n != 0) std::memcpy(buf, st->out.data() + st->out_at, n);
+    st->out_at += n;
+    if (st->out_at == st->out.size()) {
+      st->out.clear();
+      st->out_at = 0;
+    }
   }
+  if (n != 0 && n == pending) --st->session->waiting_output;
   if (n == 0 && !st->out_end) {
     st->deferred = true;
     return NGHTTP2_ERR_DEFERRED;
   }
-  if (st->out_end && st->out_at == st->out.size()) {
+  if (st->out_end && n == pending) {
     *flags |= NGHTTP2_DATA_FLAG_EOF;
     if (!st->trailers_out.empty()) {
       std::vector<nghttp2_nv>& nva = st->session->mod->nva;
@@ -308,6 +320,35 @@ ssize_t read_response(nghttp2_session* ng, int32_t, uint8_t* buf, size_t length,
     }
   }
   return static_cast<ssize_t>(n);
+}
+
+// Frames other than NO_COPY DATA, as nghttp2 serialised them (copied into the write queue).
+ssize_t send_frames(nghttp2_session*, const uint8_t* data, size_t length, int, void* user) {
+  Session* s = session_of(user);
+  if (s->write_blocked) return NGHTTP2_ERR_WOULDBLOCK;
+  std::string first;  // the server's first SETTINGS, patched (nghttp2's buffer is read-only)
+  if (!s->preface_sent) {
+    s->preface_sent = true;
+    first.assign(reinterpret_cast<const char*>(data), length);
+    advertise_stream_limit(reinterpret_cast<uint8_t*>(first.data()), first.size(), s->mod->opts.max_concurrent_streams);
+    data = reinterpret_cast<const uint8_t*>(first.data());
+  }
+  s->mod->emit(s, fa_iovec{data, length}, nullptr);
+  return static_cast<ssize_t>(length);
+}
+
+// A whole answer's DATA frame: its 9-byte head is copied, its payload slice only referenced.
+int send_data(nghttp2_session*, nghttp2_frame* frame, const uint8_t* framehd, size_t length,
+              nghttp2_data_source* source, void* user) {
+  Session* s = session_of(user);
+  if (s->write_blocked) return NGHTTP2_ERR_WOULDBLOCK;
+  auto* st = static_cast<Stream*>(source->ptr);
+  if (frame->data.padlen != 0) return NGHTTP2_ERR_CALLBACK_FAILURE;  // the module never pads
+  Payload* body = st->whole;
+  if (s->mod->emit(s, fa_iovec{framehd, 9}, nullptr)) {
+    s->mod->emit(s, fa_iovec{reinterpret_cast<const uint8_t*>(body->bytes()) + st->frame_at, length}, body);
+  }
+  return 0;
 }
 
 void fire_idle(fa_timer*, void* arg) {
@@ -469,36 +510,19 @@ void Module::close_session(Session* s) {
 void Module::flush(Session* s) {
   if (s->in_recv || s->flushing || s->closing) return;
   s->flushing = true;
-  bool sent = false;
-  while (!s->write_blocked) {
-    const uint8_t* data = nullptr;
-    const ssize_t n = nghttp2_session_mem_send(s->ng, &data);
-    if (n < 0) {
-      s->flushing = false;
-      api->conn_close(s->conn, FA_CLOSE_ABORT);
-      s->closing = true;
-      return;
-    }
-    if (n == 0) break;
-    std::string first;  // the server's first SETTINGS, patched (nghttp2's buffer is read-only)
-    if (!s->preface_sent) {
-      s->preface_sent = true;
-      first.assign(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
-      advertise_stream_limit(reinterpret_cast<uint8_t*>(first.data()), first.size(), opts.max_concurrent_streams);
-      data = reinterpret_cast<const uint8_t*>(first.data());
-    }
-    const fa_iovec iov{data, static_cast<size_t>(n)};
-    const int r = api->conn_write(s->conn, &iov, 1);
-    if (r == FA_WRITE_CLOSED) break;
-    stats.bytes_out += static_cast<double>(n);
-    sent = true;
-    if (r == FA_WRITE_BACKPRESSURE) s->write_blocked = true;
-  }
+  s->sent = false;
+  // nghttp2 hands over frames through send_frames / send_data until they report the socket full.
+  const int rv = s->write_blocked ? 0 : nghttp2_session_send(s->ng);
   s->flushing = false;
-  arm_stall(s, sent);
+  if (rv != 0) {
+    api->conn_close(s->conn, FA_CLOSE_ABORT);
+    s->closing = true;
+    return;
+  }
+  arm_stall(s, s->sent);
   if (!s->write_blocked && s->drain_waiters != 0) {
     for (Stream* st = s->streams; st != nullptr; st = st->next) {
-      if (!st->drain_wanted || st->closed || st->out.size() - st->out_at >= kStreamHighWater) continue;
+      if (!st->drain_wanted || st->closed || st->pending_out() >= kStreamHighWater) continue;
       st->drain_wanted = false;
       --s->drain_waiters;
       js_drain(this, st);
@@ -553,9 +577,34 @@ void Module::deliver_body(Stream* st) {
   }
 }
 
-bool Module::respond(Stream* st, int status, std::vector<std::string>& headers, const char* body, size_t len,
-                     bool has_body, bool streamed) {
-  if (st->responded) return false;
+bool Module::emit(Session* s, const fa_iovec& iov, Payload* ref) {
+  int r;
+  if (ref != nullptr) {
+    ref->retain();
+    r = api->conn_write_ref(s->conn, &iov, 1, Payload::release, ref);
+  } else {
+    r = api->conn_write(s->conn, &iov, 1);
+  }
+  if (r == FA_WRITE_CLOSED) {
+    s->write_blocked = true;  // on_close follows
+    return false;
+  }
+  stats.bytes_out += static_cast<double>(iov.len);
+  s->sent = true;
+  // Past the engine's high-water mark more frames are still queued, up to kWriteBudget: whole
+  // answers go by reference, so this costs no copies, and a large answer leaves in a few big
+  // writev calls rather than one per 64 KiB loop pass. Past it, frames wait for on_drain.
+  if (r == FA_WRITE_BACKPRESSURE && api->conn_buffered_bytes(s->conn) >= kWriteBudget) s->write_blocked = true;
+  return true;
+}
+
+bool Module::respond(Stream* st, int status, std::vector<std::string>& headers, Payload* body, bool has_body,
+                     bool streamed) {
+  const size_t len = body != nullptr ? body->size : 0;
+  if (st->responded) {
+    if (body != nullptr) Payload::release(body);
+    return false;
+  }
   st->responded = true;
   char status_text[8];
   std::snprintf(status_text, sizeof status_text, "%d", status);
@@ -585,10 +634,14 @@ bool Module::respond(Stream* st, int status, std::vector<std::string>& headers, 
   Session* s = st->session;
   int rv;
   if (st->no_body || (!streamed && len == 0)) {
+    if (body != nullptr) Payload::release(body);
     st->out_end = true;
     rv = nghttp2_submit_response(s->ng, st->id, nva.data(), nva.size(), nullptr);
   } else {
-    queue_out(st, body, len);
+    if (body != nullptr) {
+      st->whole = body;
+      ++s->waiting_output;
+    }
     nghttp2_data_provider provider{};
     provider.source.ptr = st;
     provider.read_callback = read_response;
@@ -655,7 +708,7 @@ bool Module::informational(Stream* st, int status, const std::vector<std::string
 
 void Module::queue_out(Stream* st, const char* data, size_t len) {
   if (len == 0) return;
-  if (st->out.size() == st->out_at) ++st->session->waiting_output;
+  if (st->pending_out() == 0) ++st->session->waiting_output;
   st->out.append(data, len);
 }
 
@@ -669,7 +722,7 @@ int Module::write(Stream* st, const char* data, size_t len) {
   }
   flush(s);
   if (st->closed) return -1;
-  if (!s->write_blocked && st->out.size() - st->out_at < kStreamHighWater) return 1;
+  if (!s->write_blocked && st->pending_out() < kStreamHighWater) return 1;
   if (!st->drain_wanted) {
     st->drain_wanted = true;
     ++s->drain_waiters;
@@ -849,6 +902,8 @@ void init_protocol(Module* m) {
   nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
   nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
   nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cb, on_invalid_frame);
+  nghttp2_session_callbacks_set_send_callback(cb, send_frames);
+  nghttp2_session_callbacks_set_send_data_callback(cb, send_data);
   m->callbacks = cb;
   nghttp2_option* option = nullptr;
   nghttp2_option_new(&option);

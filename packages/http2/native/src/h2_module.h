@@ -1,9 +1,10 @@
 // The HTTP/2 protocol module: one nghttp2 server session per engine connection (engine_abi.h).
 // Bytes from on_data go through nghttp2_session_mem_recv; frames nghttp2 wants to send go out
-// through conn_write (nghttp2_session_mem_send). Requests whose headers completed during a turn
-// cross into JS once, from the engine's turn hook; answers come back one call per stream. The
-// module bounds what a client can make it do (h2_defences.h) and talks to JS only through the
-// js_* functions addon.cc implements, so this file holds no N-API calls.
+// through nghttp2_session_send: conn_write for frames, conn_write_ref for whole answers' DATA.
+// Requests whose headers completed during a turn cross into JS once, from the engine's turn hook;
+// answers come back one call per stream. The module bounds what a client can make it do
+// (h2_defences.h) and talks to JS only through the js_* functions addon.cc implements, so this
+// file holds no N-API calls.
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -15,6 +16,7 @@
 
 #include "fasterapi/engine_abi.h"
 #include "h2_defences.h"
+#include "h2_payload.h"
 
 namespace fasterapi::http2 {
 
@@ -85,7 +87,10 @@ struct Stream {
   // Response.
   bool responded = false;    // HEADERS submitted
   bool no_body = false;      // HEAD or a status without content
-  std::string out;           // DATA bytes waiting for the peer's window
+  Payload* whole = nullptr;  // a whole answer's body: DATA frames point into it (NO_COPY)
+  size_t whole_at = 0;       // bytes of `whole` handed to nghttp2
+  size_t frame_at = 0;       // where the DATA frame nghttp2 is sending starts in `whole`
+  std::string out;           // streamed DATA bytes waiting for the peer's window
   size_t out_at = 0;
   bool out_end = false;      // JS ended the body
   bool deferred = false;     // the data provider returned NGHTTP2_ERR_DEFERRED
@@ -93,6 +98,15 @@ struct Stream {
   std::vector<std::string> trailers_out;
   Stream* prev = nullptr;    // the session's stream list (freed with the session)
   Stream* next = nullptr;
+
+  Stream() = default;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream() {
+    if (whole != nullptr) Payload::release(whole);
+  }
+  /** Answer bytes not yet handed to nghttp2. */
+  size_t pending_out() const { return (whole != nullptr ? whole->size - whole_at : 0) + (out.size() - out_at); }
 };
 
 struct Module;
@@ -106,8 +120,9 @@ struct Session {
   nghttp2_mem mem{};
   size_t memory = 0;  // bytes nghttp2 holds for this session (see the allocator in h2_module.cc)
   bool in_on_data = false;
-  bool in_recv = false;   // inside nghttp2_session_mem_recv: no mem_send now
+  bool in_recv = false;   // inside nghttp2_session_mem_recv: no session_send now
   bool flushing = false;
+  bool sent = false;  // the current flush wrote something
   bool corked = false;
   uint32_t drain_waiters = 0;  // streams with drain_wanted
   bool write_blocked = false;  // conn_write reported backpressure: wait for on_drain
@@ -157,9 +172,9 @@ struct Module {
 
   // Operations called from JS (through addon.cc). Header lists are [name, value, ...] already
   // validated and lower-cased by addon.cc. All return false when the stream is gone. respond()
-  // adds the framing (content-length) to `headers`.
-  bool respond(Stream* st, int status, std::vector<std::string>& headers, const char* body, size_t len,
-               bool has_body, bool streamed);
+  // adds the framing (content-length) to `headers`. respond() takes the caller's reference to
+  // `body` (nullptr: none).
+  bool respond(Stream* st, int status, std::vector<std::string>& headers, Payload* body, bool has_body, bool streamed);
   /** 1: more may be written now, 0: wait for onDrain, -1: gone. */
   int write(Stream* st, const char* data, size_t len);
   bool end(Stream* st, std::vector<std::string>&& trailers);
@@ -180,8 +195,11 @@ struct Module {
   void terminate(Session* s, uint32_t code);
   void arm_idle(Session* s);
   void arm_stall(Session* s, bool progressed);
-  /** Appends answer bytes for the data provider. */
+  /** Appends streamed answer bytes for the data provider. */
   void queue_out(Stream* st, const char* data, size_t len);
+  /** Queues frame bytes on the connection (a slice of `ref` without copying, when given); false
+   * when nothing more should be written now. */
+  bool emit(Session* s, const fa_iovec& iov, Payload* ref);
   /** Unlinks a closed stream from its session; it is freed by reap(). */
   void free_stream(Stream* st);
   void reap();
