@@ -176,8 +176,10 @@ export class NativeExchange
     return this.owner.waitForDrain(this.handle);
   }
 
-  end(): void {
-    this.owner.protocol.end(this.handle, this.seq);
+  end(trailers?: HeaderPairs): void {
+    const protocol = this.owner.protocol;
+    if (trailers === undefined || trailers.length === 0) protocol.end(this.handle, this.seq);
+    else protocol.end(this.handle, this.seq, trailers, trailers.join("\0"));
     this.finish();
   }
 

@@ -214,7 +214,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           m->head.begin(m->out, 200);
           if (m->start_stream(c, seq, 200)) {
             for (int i = 0; i < arg % 4; ++i) m->write_chunk(c, seq, "chunk", 5);
-            m->end_stream(c, seq);
+            // Odd args end with a trailer field in the last chunk.
+            static const std::string kLastChunk = "0\r\n\r\n", kLastWithTrailer = "0\r\nx-sum: 1\r\n\r\n";
+            m->end_stream(c, seq, arg & 1 ? kLastWithTrailer : kLastChunk);
           }
         }
         break;

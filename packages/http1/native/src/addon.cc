@@ -85,16 +85,20 @@ using napi::arg_u32;
 using napi::boolean;
 using napi::get_args;
 
-bool throw_bad_header(napi_env env, std::string_view name) {
-  std::string msg = "invalid response header \"" + std::string(name) + "\": names must be tokens, values without CR, LF or NUL";
+bool throw_bad_field(napi_env env, const char* kind, std::string_view name) {
+  std::string msg = std::string("invalid response ") + kind + " \"" + std::string(name) +
+                    "\": names must be tokens, values without CR, LF or NUL";
   napi_throw_type_error(env, nullptr, msg.c_str());
   return false;
 }
 
-// The fast path: `joined` is headers.join("\0"), read in one conversion instead of two per element.
+bool throw_bad_header(napi_env env, std::string_view name) { return throw_bad_field(env, "header", name); }
+
+// The fast path: `joined` is fields.join("\0"), read in one conversion instead of two per element.
 // NUL is invalid in names and values, so the split is exact when it yields one piece per element;
 // returns false (nothing added) when it does not, and the element-wise path then reports the culprit.
-bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok) {
+template <typename Add>
+bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, const char* kind, Add add, bool& ok) {
   JsState* js = js_of(m);
   if (!latin1(env, joined, js->value)) return false;
   const std::string_view all = js->value.view();
@@ -106,8 +110,8 @@ bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok
     const size_t name_end = all.find('\0', at);
     const size_t value_end = all.find('\0', name_end + 1);
     const size_t value_len = (value_end == std::string_view::npos ? all.size() : value_end) - name_end - 1;
-    if (!m->head.add(m->out, all.data() + at, name_end - at, all.data() + name_end + 1, value_len)) {
-      ok = throw_bad_header(env, all.substr(at, name_end - at));
+    if (!add(all.data() + at, name_end - at, all.data() + name_end + 1, value_len)) {
+      ok = throw_bad_field(env, kind, all.substr(at, name_end - at));
       return true;
     }
     at = value_end + 1;
@@ -116,9 +120,42 @@ bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, bool& ok
   return true;
 }
 
+// Passes each pair of `fields` ([name, value, ...], or undefined for none) to `add`, which validates
+// and appends it; `joined` (optional) is that array joined with NUL (see add_joined). Throws a
+// TypeError naming the `kind` of field ("header", "trailer") on bad input.
+template <typename Add>
+bool add_fields(napi_env env, Module* m, napi_value fields, napi_value joined, const char* kind, Add add) {
+  napi_valuetype type;
+  napi_typeof(env, fields, &type);
+  if (type == napi_undefined) return true;
+  bool is_array = false;
+  napi_is_array(env, fields, &is_array);
+  if (!is_array) {
+    const std::string msg = std::string(kind) + "s must be a flat [name, value, ...] array";
+    napi_throw_type_error(env, nullptr, msg.c_str());
+    return false;
+  }
+  uint32_t n = 0;
+  napi_get_array_length(env, fields, &n);
+  napi_valuetype joined_type = napi_undefined;
+  if (joined != nullptr) napi_typeof(env, joined, &joined_type);
+  bool ok = false;
+  if (n > 1 && joined_type == napi_string && add_joined(env, m, n, joined, kind, add, ok)) return ok;
+  JsState* js = js_of(m);
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    napi_value name, value;
+    napi_get_element(env, fields, i, &name);
+    napi_get_element(env, fields, i + 1, &value);
+    if (!latin1(env, name, js->name) || !latin1(env, value, js->value) ||
+        !add(js->name.data.get(), js->name.size, js->value.data.get(), js->value.size)) {
+      return throw_bad_field(env, kind, js->name.view());
+    }
+  }
+  return true;
+}
+
 // Builds the head into m->out: the status line, Content-Type when `content_type` is a string, then
-// `headers` ([name, value, ...]) unless undefined; `joined` (optional) is that array joined with
-// NUL (see add_joined). Throws a RangeError for a status outside 100-999, a TypeError on bad input.
+// `headers` (see add_fields). Throws a RangeError for a status outside 100-999, a TypeError on bad input.
 bool build_head(napi_env env, Module* m, int status, napi_value content_type, napi_value headers,
                 napi_value joined) {
   if (status < 100 || status > 999) {
@@ -138,30 +175,10 @@ bool build_head(napi_env env, Module* m, int status, napi_value content_type, na
     napi_throw_type_error(env, nullptr, "contentType must be a string or undefined");
     return false;
   }
-  napi_typeof(env, headers, &type);
-  if (type == napi_undefined) return true;
-  bool is_array = false;
-  napi_is_array(env, headers, &is_array);
-  if (!is_array) {
-    napi_throw_type_error(env, nullptr, "headers must be a flat [name, value, ...] array");
-    return false;
-  }
-  uint32_t n = 0;
-  napi_get_array_length(env, headers, &n);
-  napi_valuetype joined_type = napi_undefined;
-  if (joined != nullptr) napi_typeof(env, joined, &joined_type);
-  bool ok = false;
-  if (n > 1 && joined_type == napi_string && add_joined(env, m, n, joined, ok)) return ok;
-  for (uint32_t i = 0; i + 1 < n; i += 2) {
-    napi_value name, value;
-    napi_get_element(env, headers, i, &name);
-    napi_get_element(env, headers, i + 1, &value);
-    if (!latin1(env, name, js->name) || !latin1(env, value, js->value) ||
-        !m->head.add(m->out, js->name.data.get(), js->name.size, js->value.data.get(), js->value.size)) {
-      return throw_bad_header(env, js->name.view());
-    }
-  }
-  return true;
+  return add_fields(env, m, headers, joined, "header",
+                    [m](const char* name, size_t name_len, const char* value, size_t value_len) {
+                      return m->head.add(m->out, name, name_len, value, value_len);
+                    });
 }
 
 // Reads a response body argument (Buffer, string or null); false after throwing a TypeError.
@@ -249,12 +266,22 @@ napi_value js_write(napi_env env, napi_callback_info info) {
   return number(env, a.m->write_chunk(c, arg_u32(env, a.argv[1]), static_cast<const char*>(data), len));
 }
 
-// end(handle, seq) -> boolean
+// end(handle, seq, trailers?, joined?) -> boolean: the last chunk, carrying `trailers`
+// ([name, value, ...]) when the answer is chunked; a TypeError for a bad or forbidden trailer.
 napi_value js_end(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
-  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
-  return boolean(env, c != nullptr && a.m->end_stream(c, arg_u32(env, a.argv[1])));
+  Module* m = a.m;
+  m->out.assign("0\r\n", 3);
+  if (!add_fields(env, m, a.argv[2], a.argv[3], "trailer",
+                  [m](const char* name, size_t name_len, const char* value, size_t value_len) {
+                    return append_trailer(m->out, name, name_len, value, value_len);
+                  })) {
+    return nullptr;
+  }
+  m->out.append("\r\n", 2);
+  Conn* c = m->lookup(arg_double(env, a.argv[0]));
+  return boolean(env, c != nullptr && m->end_stream(c, arg_u32(env, a.argv[1]), m->out));
 }
 
 // readBody(handle, seq, limit) -> 0 started, 1 too large, -1 gone

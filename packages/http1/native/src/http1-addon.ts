@@ -73,7 +73,11 @@ export interface Http1Protocol {
   earlyHints(handle: number, seq: number, headers: string[], joined?: string): boolean;
   /** 1: write more now; 0: wait for onDrain; -1: the connection is gone. */
   write(handle: number, seq: number, chunk: Buffer): number;
-  end(handle: number, seq: number): boolean;
+  /**
+   * Ends a streamed answer; a chunked one carries `trailers` ([name, value, ...], `joined` as in
+   * send()) in its last chunk. Throws a TypeError for a bad or forbidden (RFC 9110 6.5.1) trailer.
+   */
+  end(handle: number, seq: number, trailers?: string[], joined?: string): boolean;
   /** A READ_BODY_* result: the body starts flowing to onBody, Content-Length is over `limit`, or gone. */
   readBody(handle: number, seq: number, limit: number): number;
   resumeBody(handle: number): void;

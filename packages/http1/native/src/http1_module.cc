@@ -291,10 +291,11 @@ int Module::write_chunk(Conn* c, uint32_t seq, const char* data, size_t len) {
   return 0;
 }
 
-bool Module::end_stream(Conn* c, uint32_t seq) {
+bool Module::end_stream(Conn* c, uint32_t seq, const std::string& last_chunk) {
   Pending* p = c->find(seq);
   if (p == nullptr || !p->started || p->done) return false;
-  if (p->chunked) write_to(c, *p, "0\r\n\r\n", 5, nullptr, 0);
+  // HTTP/1.0 and bodiless answers have no last chunk, so their trailers are dropped, as node:http does.
+  if (p->chunked) write_to(c, *p, last_chunk.data(), last_chunk.size(), nullptr, 0);
   if (!p->chunked && !p->no_body) p->keep_alive = false;  // close-delimited body ends with the close
   p->done = true;
   if (p == &c->head()) complete_heads(c);

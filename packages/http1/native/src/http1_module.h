@@ -164,7 +164,8 @@ struct Module {
   bool informational(Conn* c, uint32_t seq, const std::string& head);
   /** Returns 1 when more may be written now, 0 on backpressure (wait for drain), -1 if gone. */
   int write_chunk(Conn* c, uint32_t seq, const char* data, size_t len);
-  bool end_stream(Conn* c, uint32_t seq);
+  /** Ends a streamed answer; a chunked one with `last_chunk` ("0\r\n", trailer fields, "\r\n"). */
+  bool end_stream(Conn* c, uint32_t seq, const std::string& last_chunk);
   /**
    * Answers Upgrade request `seq` with `head` (the whole 101 response head) and hands the
    * connection to `next` with `handoff`; the bytes behind the request go to `next`. False (nothing

@@ -44,6 +44,26 @@ bool has_close_token(const char* v, size_t len) {
   return false;
 }
 
+// A token name and a value without CR, LF or NUL: nothing the caller sends can split the message.
+bool valid_field(const char* name, size_t name_len, const char* value, size_t value_len) {
+  if (name_len == 0) return false;
+  for (size_t i = 0; i < name_len; ++i)
+    if (!kToken.ok[static_cast<unsigned char>(name[i])]) return false;
+  for (size_t i = 0; i < value_len; ++i) {
+    const char c = value[i];
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+// Fields a trailer must not carry (RFC 9110 6.5.1), the same list as @fasterapi/core's reply.trailer():
+// framing, routing, authentication, controls and the content's metadata are needed before the body.
+constexpr const char* kForbiddenTrailers[] = {
+    "content-length", "content-type", "content-encoding", "content-range", "transfer-encoding", "host",
+    "connection",     "keep-alive",   "te",               "trailer",       "upgrade",           "authorization",
+    "set-cookie",     "cache-control", "expect",          "max-forwards",  "pragma",            "range",
+};
+
 void append_uint(std::string& out, uint64_t n) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
@@ -132,13 +152,7 @@ void ResponseHead::begin(std::string& out, int status) {
 }
 
 bool ResponseHead::add(std::string& out, const char* name, size_t name_len, const char* value, size_t value_len) {
-  if (name_len == 0) return false;
-  for (size_t i = 0; i < name_len; ++i)
-    if (!kToken.ok[static_cast<unsigned char>(name[i])]) return false;
-  for (size_t i = 0; i < value_len; ++i) {
-    const char c = value[i];
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
+  if (!valid_field(name, name_len, value, value_len)) return false;
   switch (name_len) {
     case 4:
       if (ieq(name, name_len, "date")) caller_date_ = true;
@@ -194,6 +208,17 @@ bool ResponseHead::finish(std::string& out, Framing framing, uint64_t content_le
   else out.append("Connection: close\r\n", 19);
   out.append("\r\n", 2);
   return alive;
+}
+
+bool append_trailer(std::string& out, const char* name, size_t name_len, const char* value, size_t value_len) {
+  if (!valid_field(name, name_len, value, value_len)) return false;
+  for (const char* forbidden : kForbiddenTrailers)
+    if (ieq(name, name_len, forbidden)) return false;
+  out.append(name, name_len);
+  out.append(": ", 2);
+  out.append(value, value_len);
+  out.append("\r\n", 2);
+  return true;
 }
 
 void ResponseHead::finish_upgrade(std::string& out, const char* protocol, size_t protocol_len, DateCache& date) {

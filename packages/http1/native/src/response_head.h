@@ -46,6 +46,13 @@ class ResponseHead {
   int64_t caller_content_length_ = -1;
 };
 
+/**
+ * Appends "name: value\r\n" for one trailer field of a chunked answer's last chunk; false (nothing
+ * appended) for a name that is not a token, a value with CR, LF or NUL, or a field RFC 9110 6.5.1
+ * keeps out of trailers (Content-Length, Transfer-Encoding, Host, ...).
+ */
+bool append_trailer(std::string& out, const char* name, size_t name_len, const char* value, size_t value_len);
+
 /** Reason phrase for a status code ("" for unknown codes, which RFC 9112 allows). */
 const char* reason_phrase(int status);
 

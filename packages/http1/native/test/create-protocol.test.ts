@@ -3,17 +3,7 @@
 import { engineApi } from "@fasterapi/native";
 import { describe, expect, it } from "vitest";
 import { type Http1ProtocolOptions, loadHttp1Addon } from "../src/http1-addon.js";
-
-const callbacks = { onRequests() {}, onBody: () => true, onDrain() {}, onClosed() {} };
-const complete: Http1ProtocolOptions = {
-  maxHeaderBytes: 16 * 1024,
-  maxRequestLine: 8 * 1024,
-  maxHeaders: 100,
-  headersTimeoutMs: 60_000,
-  keepAliveTimeoutMs: 5_000,
-  maxRequestsPerSocket: 0,
-  requestTimeoutMs: 300_000,
-};
+import { idleCallbacks as callbacks, completeOptions as complete } from "./fixtures/protocol-options.js";
 
 describe("createProtocol options", () => {
   const addon = loadHttp1Addon();
