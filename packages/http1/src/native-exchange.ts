@@ -12,7 +12,9 @@ import type { ProtocolHandle } from "@fasterapi/native";
 import { AddonExchange } from "./addon-exchange.js";
 import { type BodyGoneMessages, NativeBody } from "./native-body.js";
 import { NativeUpgrade, type UpgradeTarget } from "./native-upgrade.js";
-import { detachRecord, findHeader, readHeaders, readMethod } from "./request-record.js";
+import { detachRecord, findHeader, readHeaders, readMethod, readTrailerSection } from "./request-record.js";
+
+const NO_TRAILERS: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
 
 const BODY_GONE: BodyGoneMessages = {
   beforeBody: "the client closed the connection before sending the body",
@@ -47,6 +49,7 @@ export class NativeExchange
   private urlCache: string | undefined;
   private headersCache: Record<string, string | string[]> | undefined;
   private upgradeHandle: NativeUpgrade | undefined;
+  private trailerFields = NO_TRAILERS;
 
   constructor(owner: ExchangeOwner, handle: number, bytes: Buffer, meta: Uint32Array, at: number) {
     super();
@@ -125,6 +128,17 @@ export class NativeExchange
   headers(): Record<string, string | string[]> {
     this.headersCache ??= readHeaders(this.bytes, this.meta, this.at);
     return this.headersCache;
+  }
+
+  /** The chunked body's trailer fields, once it has been read to its end. */
+  trailers(): Record<string, string | string[]> {
+    return this.trailerFields;
+  }
+
+  /** The addon's body events, with the trailer section (if any) at a chunked body's end. */
+  override bodyEvent(chunk: Buffer | undefined, events: number, trailers?: string): boolean {
+    if (trailers !== undefined) this.trailerFields = readTrailerSection(trailers);
+    return super.bodyEvent(chunk, events);
   }
 
   /** The connection closed before the response was complete. */

@@ -83,7 +83,7 @@ export class NativeHttp1Transport implements PortSharingTransport, ExchangeOwner
       api,
       {
         onRequests: (metaAt, metaWords, slab) => this.onRequests(metaAt, metaWords, slab),
-        onBody: (handle, seq, chunk, events) => this.onBody(handle, seq, chunk, events),
+        onBody: (handle, seq, chunk, events, trailers) => this.onBody(handle, seq, chunk, events, trailers),
         onDrain: (handle) => this.onDrain(handle),
         onClosed: (handle) => this.onClosed(handle),
       },
@@ -192,10 +192,16 @@ export class NativeHttp1Transport implements PortSharingTransport, ExchangeOwner
     this.slabBytes = Buffer.from(slab);
   }
 
-  private onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean {
+  private onBody(
+    handle: number,
+    seq: number,
+    chunk: Buffer | undefined,
+    events: number,
+    trailers: string | undefined,
+  ): boolean {
     const exchange = this.connections.get(handle)?.exchanges[seq & SLOT_MASK];
     if (exchange?.seq !== seq) return true;
-    return exchange.bodyEvent(chunk, events);
+    return exchange.bodyEvent(chunk, events, trailers);
   }
 
   private onDrain(handle: number): void {

@@ -77,11 +77,30 @@ export function readHeaders(bytes: Buffer, meta: Uint32Array, at: number): Recor
     const n = meta[p] as number;
     const v = meta[p + 2] as number;
     const name = bytes.toString("latin1", n, n + (meta[p + 1] as number)).toLowerCase();
-    const value = bytes.toString("latin1", v, v + (meta[p + 3] as number));
-    const previous = out[name];
-    if (previous === undefined) out[name] = name === "set-cookie" ? [value] : value;
-    else if (Array.isArray(previous)) previous.push(value);
-    else out[name] = `${previous}${name === "cookie" ? "; " : ", "}${value}`;
+    addField(out, name, bytes.toString("latin1", v, v + (meta[p + 3] as number)));
   }
   return out;
+}
+
+/**
+ * A chunked body's trailer fields, from the addon's trailer section ("name: value\r\n" per line,
+ * already validated), with readHeaders' names and repeat rules.
+ */
+export function readTrailerSection(section: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (let at = 0; at < section.length; ) {
+    const end = section.indexOf("\r\n", at);
+    const colon = section.indexOf(":", at);
+    addField(out, section.slice(at, colon).toLowerCase(), section.slice(colon + 1, end).trim());
+    at = end + 2;
+  }
+  return out;
+}
+
+// Repeats are joined with ", " (cookie with "; "); set-cookie is kept as an array.
+function addField(out: Record<string, string | string[]>, name: string, value: string): void {
+  const previous = out[name];
+  if (previous === undefined) out[name] = name === "set-cookie" ? [value] : value;
+  else if (Array.isArray(previous)) previous.push(value);
+  else out[name] = `${previous}${name === "cookie" ? "; " : ", "}${value}`;
 }

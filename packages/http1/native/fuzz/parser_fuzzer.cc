@@ -1,6 +1,7 @@
 // libFuzzer driver for the HTTP/1.1 parser and chunked decoder. Besides crashes and sanitizer
 // reports it checks invariants: feeding the bytes whole or split must give the same verdict,
-// every span lies inside the consumed head, and the chunked decoder never over-consumes.
+// every span lies inside the consumed head, and the chunked decoder never over-consumes and keeps
+// the same trailer section however the body is split.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -51,6 +52,9 @@ void decode_body(const uint8_t* data, size_t size, size_t split) {
     if (t.status != ChunkedDecoder::Status::kData) break;
   }
   require(s.status == t.status && whole_data == split_data);
+  // The kept trailer section is bounded and does not depend on how the bytes arrived.
+  require(whole_dec.trailers().size() <= 16 * 1024);
+  if (s.status == ChunkedDecoder::Status::kDone) require(whole_dec.trailers() == split_dec.trailers());
   if (s.status != ChunkedDecoder::Status::kError) require(pos == pos2);  // consumed is moot on error
 }
 

@@ -453,14 +453,17 @@ bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events) {
   if (!js->js.alive) return true;
   napi_env env = js->js.env;
   napi::HandleScope scope(env);
-  napi_value argv[4], result = nullptr;
+  napi_value argv[5], result = nullptr;
   argv[0] = number(env, c->handle);
   argv[1] = number(env, seq);
   if (m->body_bytes.empty()) napi_get_undefined(env, &argv[2]);
   else napi_create_buffer_copy(env, m->body_bytes.size(), m->body_bytes.data(), nullptr, &argv[2]);
   argv[3] = number(env, events);
+  // The trailer section as one string (JS splits it), only when there is one: the usual body has none.
+  const size_t argc = m->body_trailers.empty() ? 4 : 5;
+  if (argc == 5) napi_create_string_latin1(env, m->body_trailers.data(), m->body_trailers.size(), &argv[4]);
   bool want_more = true;
-  if (js->js.call(kOnBody, 4, argv, &result) && result != nullptr) napi_get_value_bool(env, result, &want_more);
+  if (js->js.call(kOnBody, argc, argv, &result) && result != nullptr) napi_get_value_bool(env, result, &want_more);
   return want_more;
 }
 

@@ -14,8 +14,12 @@ export interface Http1Callbacks {
    * append-only: what a batch wrote there never changes.
    */
   onRequests(metaAt: number, metaWords: number, slab: ArrayBuffer | undefined): void;
-  /** Body bytes of request `seq` (or undefined) and BODY_* event flags; returns whether to keep reading. */
-  onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number): boolean;
+  /**
+   * Body bytes of request `seq` (or undefined) and BODY_* event flags; returns whether to keep
+   * reading. With the BODY_END of a chunked body that had trailer fields, `trailers` is its
+   * trailer section as received and validated: one "name: value\r\n" line per field.
+   */
+  onBody(handle: number, seq: number, chunk: Buffer | undefined, events: number, trailers?: string): boolean;
   /** The connection's write queue drained below its low-water mark. */
   onDrain(handle: number): void;
   /** A connection that carried at least one request closed (aborting whatever was still owed). */

@@ -446,6 +446,8 @@ size_t feed_body(Module* m, Conn* c, const char* buf, size_t len, size_t pos) {
     if (s.status == ChunkedDecoder::Status::kDone) {
       c->body = BodyState::kNone;
       c->body_events |= kBodyEnd;
+      // Copied out: the next request's head may reset the decoder before JS hears of the end.
+      m->body_trailers.assign(c->chunked.trailers());
       return pos;
     }
     if (s.status == ChunkedDecoder::Status::kNeedMore) return pos;
@@ -570,6 +572,7 @@ void deliver_body(Module* m, Conn* c) {
   if (events & kBodyMalformed) fail_request(m, c, c->body_seq, 400);
   const bool want_more = js_body(m, c, c->body_seq, events);
   m->body_bytes.clear();
+  m->body_trailers.clear();
   if (!want_more && c->body == BodyState::kReading) c->body = BodyState::kPaused;
 }
 

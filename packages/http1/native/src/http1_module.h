@@ -149,6 +149,7 @@ struct Module {
   size_t batch_group = 0;          // index of that group's header in batch_meta
   std::vector<double> batch_conns; // every connection with a group, for corking their answers
   std::string body_bytes;  // body data gathered from one read
+  std::string body_trailers;  // a chunked body's trailer field lines, handed over with its end
   // Connection handles: slot + generation, so a stale handle from JS never reaches a new conn.
   std::vector<Conn*> slots;
   std::vector<uint32_t> generations;
@@ -204,7 +205,7 @@ void module_release(Module* m);
 // Implemented by addon.cc: the module's only ways to reach JavaScript.
 /** Hands the batch (m->batch_*) to JS in one call, emptying it (clear_batch) before JS runs. */
 void js_requests(Module* m);
-/** Hands body bytes (m->body_bytes) and events to JS; returns whether JS wants more now. */
+/** Hands body bytes (m->body_bytes), trailers (m->body_trailers) and events to JS; returns whether JS wants more now. */
 bool js_body(Module* m, Conn* c, uint32_t seq, uint32_t events);
 void js_drain(Module* m, Conn* c);
 void js_closed(Module* m, Conn* c);

@@ -505,6 +505,7 @@ void ChunkedDecoder::reset() {
   ext_bytes_ = 0;
   trailer_bytes_ = 0;
   trailer_line_in_name_ = true;
+  trailers_.clear();
 }
 
 namespace {
@@ -592,10 +593,12 @@ ChunkedDecoder::Step ChunkedDecoder::step(const char* buf, size_t len_in) {
         } else if (!is_value_char(c)) {
           return fail(Error::kBadHeaderValue);
         }
+        trailers_.push_back(c);
         ++p;
         break;
       case State::kTrailerLF:
         if (c != '\n') return fail(Error::kBareCR);
+        trailers_.push_back(c);
         state_ = State::kTrailerStart;
         ++p;
         break;

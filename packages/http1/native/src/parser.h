@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace fasterapi::http1 {
 
@@ -94,7 +95,7 @@ ParseResult parse_request(const char* buf, size_t len, const Limits& limits, Req
 /**
  * Incremental chunked-body decoder (RFC 9112 section 7.1). Feed it bytes; each step consumes
  * framing and yields at most one span of body data, so the body is never copied. Trailer
- * fields are validated and discarded.
+ * fields are validated and kept, as received, for trailers().
  */
 class ChunkedDecoder {
  public:
@@ -111,6 +112,8 @@ class ChunkedDecoder {
   void reset();
   /** One step over `buf[0..len)`; call again with the unconsumed rest until kNeedMore/kDone/kError. */
   Step step(const char* buf, size_t len);
+  /** The trailer section's field lines as received ("name: value\r\n" each); complete once kDone. */
+  const std::string& trailers() const { return trailers_; }
 
  private:
   enum class State : uint8_t { kSize, kExt, kSizeLF, kData, kDataCR, kDataLF, kTrailerStart, kTrailerLine, kTrailerLF, kFinalLF, kDone };
@@ -121,6 +124,7 @@ class ChunkedDecoder {
   uint32_t trailer_bytes_ = 0;
   uint32_t max_trailer_;
   bool trailer_line_in_name_ = true;
+  std::string trailers_;  // at most max_trailer_ bytes: the line limit bounds it
 };
 
 }  // namespace fasterapi::http1

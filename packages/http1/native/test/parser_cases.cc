@@ -158,6 +158,12 @@ void decode_chunked(const std::string& body, bool bytewise, Outcome& out) {
       out.add("body-result", "done");
       out.add("body-data", data);
       out.add("body-rest", std::to_string(body.size() - pos));
+      const std::string& trailers = dec.trailers();
+      for (size_t at = 0; at < trailers.size();) {  // one "body-trailer" per field line, without its CRLF
+        const size_t end = trailers.find("\r\n", at);
+        out.add("body-trailer", trailers.substr(at, end - at));
+        at = end + 2;
+      }
       return;
     }
     if (s.status == ChunkedDecoder::Status::kNeedMore) {

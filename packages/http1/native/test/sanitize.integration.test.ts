@@ -18,6 +18,7 @@ describe("sanitizer build", () => {
       "--project",
       "http1",
       "test/native-http1.integration.test.ts",
+      "test/early-hints-trailers.integration.test.ts",
     ]);
     expect(output).not.toMatch(/AddressSanitizer|runtime error:/);
     expect(output).toMatch(/Tests\s+.*\d+ passed/);
