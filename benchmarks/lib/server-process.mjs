@@ -1,18 +1,9 @@
 // Starts one benchmark server as a child process pinned to the server core and waits until
 // its port accepts connections; stops it afterwards. Servers take their port from PORT.
 import { spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
+export { freePort } from "../../tooling/test-support/free-port.mjs";
 
 function portOpen(port) {
   return new Promise((resolve) => {
