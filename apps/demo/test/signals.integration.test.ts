@@ -5,12 +5,11 @@
 // with WORKERS=2, where the primary starts the one embedded server and its workers serve.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../../../tooling/test-support/free-port.mjs";
+import { freePort, portAccepts } from "../../../tooling/test-support/loopback-port.mjs";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -29,17 +28,6 @@ function processGroupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {

@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { get } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../../tooling/test-support/free-port.mjs";
+import { freePort } from "../../../tooling/test-support/loopback-port.mjs";
 import { startUntilReady } from "../../../tooling/test-support/ready-process.js";
 import { parseExposition } from "./fixtures/exposition.js";
 

@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { Agent, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { freePort } from "../../../tooling/test-support/free-port.mjs";
+import { freePort } from "../../../tooling/test-support/loopback-port.mjs";
 import { startUntilReady } from "../../../tooling/test-support/ready-process.js";
 
 const appPath = new URL("./fixtures/workers-app.mjs", import.meta.url).pathname;
