@@ -18,8 +18,6 @@ inline Conn* conn_of(fa_conn* fc) { return static_cast<Conn*>(fc->user_data); }
 // Nothing owed to JS on the input side: no body, or only the rest of an unread one to skip.
 inline bool body_idle(const Conn* c) { return c->body == BodyState::kNone || c->body == BodyState::kDiscard; }
 
-inline Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
-
 }  // namespace
 
 Pending* Conn::find(uint32_t seq) {
@@ -673,18 +671,13 @@ void on_close(fa_conn* fc, fa_close_reason reason) {
   m->forget(c);
 }
 
-void retain(fa_protocol* p) { ++module_of(p)->refs; }
-void release(fa_protocol* p) { module_release(module_of(p)); }
-
-struct Callbacks {
+struct Callbacks : RefCounted<Module> {
   static constexpr auto on_open = http1::on_open;
   static constexpr auto on_data = http1::on_data;
   static constexpr auto on_drain = http1::on_drain;
   static constexpr auto on_end = http1::on_end;
   static constexpr auto on_shutdown = http1::on_shutdown;
   static constexpr auto on_close = http1::on_close;
-  static constexpr auto retain = http1::retain;
-  static constexpr auto release = http1::release;
 };
 
 }  // namespace

@@ -35,7 +35,6 @@ void advertise_stream_limit(uint8_t* frame, size_t len, uint32_t limit) {
 }
 
 inline Session* session_of(fa_conn* fc) { return static_cast<Session*>(fc->user_data); }
-inline Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
 inline Session* session_of(void* user_data) { return static_cast<Session*>(user_data); }
 inline Stream* stream_of(nghttp2_session* ng, int32_t id) {
   return static_cast<Stream*>(nghttp2_session_get_stream_user_data(ng, id));
@@ -816,17 +815,12 @@ void on_close(fa_conn* conn, fa_close_reason reason) {
   m->dead_sessions.push_back(s);
 }
 
-void retain(fa_protocol* p) { ++module_of(p)->refs; }
-void release(fa_protocol* p) { module_release(module_of(p)); }
-
-struct Callbacks {
+struct Callbacks : RefCounted<Module> {
   static constexpr auto on_open = http2::on_open;
   static constexpr auto on_data = http2::on_data;
   static constexpr auto on_drain = http2::on_drain;
   static constexpr auto on_shutdown = http2::on_shutdown;
   static constexpr auto on_close = http2::on_close;
-  static constexpr auto retain = http2::retain;
-  static constexpr auto release = http2::release;
 };
 
 }  // namespace

@@ -13,7 +13,6 @@ namespace {
 constexpr double kSlotSpace = 4194304.0;  // 2^22 slots; the generation fills the upper bits
 
 Conn* conn_of(fa_conn* fc) { return static_cast<Conn*>(fc->user_data); }
-Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
 
 // A framed message shared by every subscriber's write queue; freed with the last write.
 struct SharedFrame {
@@ -402,18 +401,13 @@ void on_close(fa_conn* fc, fa_close_reason reason) {
   delete c;
 }
 
-void retain(fa_protocol* p) { ++module_of(p)->refs; }
-void release(fa_protocol* p) { module_release(module_of(p)); }
-
-struct Callbacks {
+struct Callbacks : RefCounted<Module> {
   static constexpr auto on_open = ws::on_open;
   static constexpr auto on_handover = ws::on_handover;
   static constexpr auto on_data = ws::on_data;
   static constexpr auto on_drain = ws::on_drain;
   static constexpr auto on_shutdown = ws::on_shutdown;
   static constexpr auto on_close = ws::on_close;
-  static constexpr auto retain = ws::retain;
-  static constexpr auto release = ws::release;
 };
 
 }  // namespace
