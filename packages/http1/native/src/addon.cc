@@ -127,27 +127,14 @@ bool build_head(napi_env env, Module* m, int status, napi_value content_type, na
   }
   m->head.begin(m->out, status);
   JsState* js = js_of(m);
-  napi_valuetype type;
-  napi_typeof(env, content_type, &type);
-  if (type == napi_string) {
-    if (!latin1(env, content_type, js->value) ||
-        !m->head.add(m->out, "content-type", 12, js->value.data.get(), js->value.size)) {
-      return throw_bad_header(env, "content-type");
-    }
-  } else if (type != napi_undefined) {
-    napi_throw_type_error(env, nullptr, "contentType must be a string or undefined");
-    return false;
-  }
-  napi_typeof(env, headers, &type);
-  if (type == napi_undefined) return true;
-  bool is_array = false;
-  napi_is_array(env, headers, &is_array);
-  if (!is_array) {
-    napi_throw_type_error(env, nullptr, "headers must be a flat [name, value, ...] array");
-    return false;
+  bool has_type = false;
+  if (!napi::content_type_arg(env, content_type, &has_type)) return false;
+  if (has_type && (!latin1(env, content_type, js->value) ||
+                   !m->head.add(m->out, "content-type", 12, js->value.data.get(), js->value.size))) {
+    return throw_bad_header(env, "content-type");
   }
   uint32_t n = 0;
-  napi_get_array_length(env, headers, &n);
+  if (!napi::header_pairs_length(env, headers, &n)) return false;
   napi_valuetype joined_type = napi_undefined;
   if (joined != nullptr) napi_typeof(env, joined, &joined_type);
   bool ok = false;
@@ -181,14 +168,10 @@ bool body_arg(napi_env env, Module* m, napi_value v, BodyArg& out) {
     return true;
   }
   if (type == napi_object) {
-    void* data = nullptr;
-    bool is_buffer = false;
-    napi_is_buffer(env, v, &is_buffer);
-    if (!is_buffer || napi_get_buffer_info(env, v, &data, &out.len) != napi_ok) {
+    if (!napi::buffer_arg(env, v, &out.data, &out.len)) {
       napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
       return false;
     }
-    out.data = static_cast<const char*>(data);
     out.present = true;
   }
   return true;

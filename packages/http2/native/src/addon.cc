@@ -67,26 +67,15 @@ bool valid_value(const std::string& value) {
 // lower-casing names and dropping connection-specific ones; false after throwing a TypeError.
 bool header_list(napi_env env, JsState* js, napi_value content_type, napi_value headers) {
   js->headers.clear();
-  napi_valuetype type;
-  napi_typeof(env, content_type, &type);
-  if (type == napi_string) {
+  bool has_type = false;
+  if (!napi::content_type_arg(env, content_type, &has_type)) return false;
+  if (has_type) {
     js->headers.emplace_back("content-type");
     js->headers.emplace_back();
     string_arg(env, content_type, js->headers.back(), false);
-  } else if (type != napi_undefined) {
-    napi_throw_type_error(env, nullptr, "contentType must be a string or undefined");
-    return false;
-  }
-  napi_typeof(env, headers, &type);
-  if (type == napi_undefined) return true;
-  bool is_array = false;
-  napi_is_array(env, headers, &is_array);
-  if (!is_array) {
-    napi_throw_type_error(env, nullptr, "headers must be a flat [name, value, ...] array");
-    return false;
   }
   uint32_t n = 0;
-  napi_get_array_length(env, headers, &n);
+  if (!napi::header_pairs_length(env, headers, &n)) return false;
   std::string name, value;
   for (uint32_t i = 0; i + 1 < n; i += 2) {
     napi_value nv, vv;
@@ -137,15 +126,9 @@ napi_value js_send(napi_env env, napi_callback_info info) {
     string_arg(env, a.argv[3], js->text, true);
     body = js->text.data();
     len = js->text.size();
-  } else if (type == napi_object) {
-    void* data = nullptr;
-    bool is_buffer = false;
-    napi_is_buffer(env, a.argv[3], &is_buffer);
-    if (!is_buffer || napi_get_buffer_info(env, a.argv[3], &data, &len) != napi_ok) {
-      napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
-      return nullptr;
-    }
-    body = static_cast<const char*>(data);
+  } else if (type == napi_object && !napi::buffer_arg(env, a.argv[3], &body, &len)) {
+    napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
+    return nullptr;
   }
   const bool has_body = type == napi_string || type == napi_object;
   return boolean(env, a.m->respond(st, status, js->headers, body, len, has_body, false));
