@@ -14,7 +14,6 @@ namespace fasterapi::http2 {
 namespace {
 
 constexpr uint32_t kNoError = NGHTTP2_NO_ERROR;
-constexpr uint64_t kSlotSpace = 1ull << 22;  // connection slots; the generation fills the upper bits
 /** What nghttp2 is told of SETTINGS_MAX_CONCURRENT_STREAMS (see advertise_stream_limit). */
 constexpr uint32_t kUnlimitedStreams = 0xffffffffu;
 
@@ -358,11 +357,7 @@ Module::~Module() {
 }
 
 Session* Module::lookup(double handle) const {
-  if (!(handle >= 0)) return nullptr;
-  const uint64_t h = static_cast<uint64_t>(handle);
-  const uint64_t slot = h % kSlotSpace;
-  if (slot >= slots.size() || generations[slot] != h / kSlotSpace) return nullptr;
-  Session* s = slots[slot];
+  Session* s = handles.find(handle);
   return s != nullptr && !s->closing ? s : nullptr;
 }
 
@@ -373,26 +368,9 @@ Stream* Module::stream(Session* s, int32_t id) const {
 }
 
 // Handles JS holds: slot + generation, so a stale handle never reaches a later connection.
-void Module::add_session(Session* s) {
-  uint32_t slot;
-  if (free_slots.empty()) {
-    slot = static_cast<uint32_t>(slots.size());
-    slots.push_back(s);
-    generations.push_back(0);
-  } else {
-    slot = free_slots.back();
-    free_slots.pop_back();
-    slots[slot] = s;
-  }
-  s->handle = static_cast<double>(generations[slot] * kSlotSpace + slot);
-}
+void Module::add_session(Session* s) { s->handle = handles.add(s); }
 
-void Module::remove_session(Session* s) {
-  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(s->handle) % kSlotSpace);
-  slots[slot] = nullptr;
-  ++generations[slot];
-  free_slots.push_back(slot);
-}
+void Module::remove_session(Session* s) { handles.remove(s->handle); }
 
 // A stream that closes before the end of the turn never reaches JS (its memory goes at reap).
 void Module::drop_from_batch(Stream* st) {
