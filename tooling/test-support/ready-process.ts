@@ -1,7 +1,8 @@
 // A Node script run as a child process until it says it is ready (a `{"ready":` line on stdout or
 // stderr), for tests that drive a real primary with its workers. Rejects with the script's output
-// if it exits first; stopping it is the caller's.
+// if it exits first; killChild() stops it.
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 
 export async function startUntilReady(script: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const started = spawn(process.execPath, [script], {
@@ -19,4 +20,12 @@ export async function startUntilReady(script: string, env: NodeJS.ProcessEnv): P
     started.once("exit", (code) => reject(new Error(`${script} exited (${code}) before ready:\n${output}`)));
   });
   return started;
+}
+
+/** Kills `child` (SIGKILL) unless it already exited; resolves once it has. */
+export async function killChild(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGKILL");
+  await exited;
 }

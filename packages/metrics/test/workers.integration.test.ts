@@ -7,17 +7,14 @@ import { once } from "node:events";
 import { get } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../tooling/test-support/loopback-port.mjs";
-import { startUntilReady } from "../../../tooling/test-support/ready-process.js";
+import { killChild, startUntilReady } from "../../../tooling/test-support/ready-process.js";
 import { parseExposition } from "./fixtures/exposition.js";
 
 const appPath = new URL("./fixtures/workers-app.mjs", import.meta.url).pathname;
 let child: ChildProcess | undefined;
 
 afterEach(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await once(child, "exit");
-  }
+  await killChild(child);
   child = undefined;
 });
 

@@ -3,12 +3,11 @@
 // a publish answered by one worker reaches every client on both workers exactly once, text as
 // text and binary as binary. Worker threads are the native path, cluster processes node:http.
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { Agent, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { freePort } from "../../../tooling/test-support/loopback-port.mjs";
-import { startUntilReady } from "../../../tooling/test-support/ready-process.js";
+import { killChild, startUntilReady } from "../../../tooling/test-support/ready-process.js";
 
 const appPath = new URL("./fixtures/workers-app.mjs", import.meta.url).pathname;
 let child: ChildProcess | undefined;
@@ -16,10 +15,7 @@ const clients: WebSocket[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.terminate();
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await once(child, "exit");
-  }
+  await killChild(child);
   child = undefined;
 });
 
