@@ -289,14 +289,6 @@ napi_value js_upgrade(napi_env env, napi_callback_info info) {
                                                    static_cast<const uint8_t*>(handoff), handoff_len));
 }
 
-// remoteAddress(handle) -> string ("" once the connection is gone)
-napi_value js_remote_address(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a)) return nullptr;
-  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
-  return napi::latin1_string(env, c != nullptr ? c->remote : "");
-}
-
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
@@ -338,7 +330,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       {"send", js_send},           {"writeHead", js_write_head}, {"earlyHints", js_early_hints},
       {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
-      {"upgrade", js_upgrade},     {"remoteAddress", js_remote_address}, {"stats", js_stats},
+      {"upgrade", js_upgrade},     {"remoteAddress", napi::remote_address_method<Module>}, {"stats", js_stats},
   };
   return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http1", methods);
 }

@@ -227,14 +227,6 @@ napi_value js_resume_body(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// remoteAddress(handle) -> string ("" once the connection is gone)
-napi_value js_remote_address(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a)) return nullptr;
-  Session* s = a.m->lookup(arg_double(env, a.argv[0]));
-  return napi::latin1_string(env, s != nullptr ? s->remote : "");
-}
-
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
@@ -282,7 +274,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   const napi::Method methods[] = {
       {"send", js_send},         {"writeHead", js_write_head},   {"earlyHints", js_early_hints}, {"push", js_push},
       {"write", js_write},       {"end", js_end},                {"readBody", js_read_body},
-      {"resumeBody", js_resume_body}, {"remoteAddress", js_remote_address}, {"stats", js_stats},
+      {"resumeBody", js_resume_body}, {"remoteAddress", napi::remote_address_method<Module>}, {"stats", js_stats},
   };
   return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http2", methods);
 }
