@@ -1,7 +1,8 @@
 // h3load: an HTTP/3 load generator on ngtcp2 + nghttp3 + GnuTLS (Debian's h2load has no HTTP/3).
 // C connections, each keeping S requests in flight on its own streams, for a warm-up and then a
 // measured period, on one thread (pin it with taskset). Prints one JSON line:
-// { requests, bytes, seconds, requestsPerSec, bytesPerSec, p50Ms, p99Ms, errors }.
+// { requests, bytes, seconds, requestsPerSec, bytesPerSec, p50Ms, p99Ms, errors, cpuPercent }, where
+// cpuPercent is h3load's own CPU time over the measured period (near 100: h3load is the limit).
 // Usage: h3load --host 127.0.0.1 --port N --path /ping [--connections 8] [--streams 16]
 //               [--duration 10] [--warmup 2]
 // The server certificate is not verified (benchmarks run against our own self-signed one).
@@ -13,6 +14,7 @@
 #include <ngtcp2/ngtcp2_crypto.h>
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +33,14 @@ namespace {
 constexpr const char* kPriority =
     "%DISABLE_TLS13_COMPAT_MODE:NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"
     "+CHACHA20-POLY1305:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1";
+
+/** User + system CPU time of this process, microseconds. */
+uint64_t cpu_us() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+         static_cast<uint64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
 
 ngtcp2_tstamp now() {
   timespec ts;
@@ -183,6 +193,13 @@ bool Client::start(const sockaddr_in& server) {
   remote_ = server;
   fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   if (fd_ < 0 || connect(fd_, reinterpret_cast<const sockaddr*>(&remote_), sizeof remote_) != 0) return false;
+  // A download arrives in bursts of GSO trains; the default ~200 KiB receive buffer overflows
+  // whenever h3load is not scheduled for a moment, and every drop halves a congestion window.
+  // Browsers ask for more too (Chromium: 1 MiB); root may exceed net.core.rmem_max.
+  const int rcvbuf = 4 * 1024 * 1024;
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  }
   socklen_t len = sizeof local_;
   getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &len);
 
@@ -387,8 +404,12 @@ int main(int argc, char** argv) {
   const ngtcp2_tstamp measure_from = begin + static_cast<ngtcp2_tstamp>(config.warmup * NGTCP2_SECONDS);
   const ngtcp2_tstamp end = measure_from + static_cast<ngtcp2_tstamp>(config.duration * NGTCP2_SECONDS);
   std::vector<pollfd> fds(clients.size());
+  uint64_t cpu_from = 0;
   for (ngtcp2_tstamp t = now(); t < end; t = now()) {
-    if (!totals.measuring && t >= measure_from) totals.measuring = true;
+    if (!totals.measuring && t >= measure_from) {
+      totals.measuring = true;
+      cpu_from = cpu_us();
+    }
     ngtcp2_tstamp next = end;
     for (size_t i = 0; i < clients.size(); i++) {
       fds[i] = {clients[i]->fd(), POLLIN, 0};
@@ -404,6 +425,7 @@ int main(int argc, char** argv) {
       if (!c.dead() && c.expiry() <= after) c.on_expiry();
     }
   }
+  const double cpu_percent = static_cast<double>(cpu_us() - cpu_from) / (config.duration * 1e4);
   std::sort(totals.latencies_us.begin(), totals.latencies_us.end());
   auto pct = [](double p) {
     if (totals.latencies_us.empty()) return 0.0;
@@ -411,9 +433,9 @@ int main(int argc, char** argv) {
   };
   std::printf(
       "{\"requests\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"requestsPerSec\":%.1f,\"bytesPerSec\":%.1f,"
-      "\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"errors\":%llu}\n",
+      "\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"errors\":%llu,\"cpuPercent\":%.1f}\n",
       static_cast<unsigned long long>(totals.requests), static_cast<unsigned long long>(totals.bytes), config.duration,
       totals.requests / config.duration, totals.bytes / config.duration, pct(0.5), pct(0.99),
-      static_cast<unsigned long long>(totals.errors));
+      static_cast<unsigned long long>(totals.errors), cpu_percent);
   return totals.errors > 0 && totals.requests == 0 ? 1 : 0;
 }

@@ -17,8 +17,10 @@ export interface Http3Options {
   idleTimeoutMs?: number;
   /** Decoded request header section limit in bytes (default 16 KiB); larger requests get 431. */
   maxHeaderBytes?: number;
-  /** Address validation with Retry: "always", "under-load" (default: past 256 connections) or "never". */
+  /** Address validation with Retry: "always", "under-load" (the default) or "never". */
   retry?: "always" | "under-load" | "never";
+  /** With retry "under-load": new clients must answer a Retry once this many connections are open (default 256). */
+  retryLoadThreshold?: number;
   /** Connections at most (default 10 000); further Initials are dropped. */
   maxConnections?: number;
   /** 0-RTT (early data) is off: replayable requests are a risk this transport does not take. */
@@ -40,6 +42,7 @@ export interface ResolvedHttp3Options {
   idleTimeoutMs: number;
   maxHeaderBytes: number;
   retry: 0 | 1 | 2;
+  retryLoadThreshold: number;
   maxConnections: number;
   altSvcMaxAge: number;
   ifUnavailable: "fail" | "skip";
@@ -91,6 +94,7 @@ export function resolveHttp3Options(options: Http3Options): ResolvedHttp3Options
     idleTimeoutMs: integer(options.idleTimeoutMs, "idleTimeoutMs", 1, 3_600_000, 30_000),
     maxHeaderBytes: integer(options.maxHeaderBytes, "maxHeaderBytes", 256, 1024 * 1024, 16 * 1024),
     retry: RETRY[retry],
+    retryLoadThreshold: integer(options.retryLoadThreshold, "retryLoadThreshold", 0, 1_000_000, 256),
     maxConnections: integer(options.maxConnections, "maxConnections", 1, 1_000_000, 10_000),
     altSvcMaxAge: integer(options.altSvcMaxAge, "altSvcMaxAge", 0, 2 ** 31 - 1, 86_400),
     ifUnavailable,

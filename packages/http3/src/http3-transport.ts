@@ -7,7 +7,6 @@ import {
   EVENT_CLOSED,
   EVENT_DRAIN,
   EVENT_REQUEST,
-  EVENT_STRIDE,
   type Http3Server,
   loadHttp3Addon,
 } from "@fasterapi/http3-native";
@@ -65,7 +64,7 @@ export class Http3Transport implements Transport, ExchangeOwner {
         idleTimeoutMs: o.idleTimeoutMs,
         maxHeaderBytes: o.maxHeaderBytes,
         retry: o.retry,
-        retryLoadThreshold: 256,
+        retryLoadThreshold: o.retryLoadThreshold,
         maxConnections: o.maxConnections,
         qpackTableCapacity: 4096,
         qpackBlockedStreams: 16,
@@ -120,28 +119,32 @@ export class Http3Transport implements Transport, ExchangeOwner {
 
   #onEvents(events: unknown[]): void {
     const handler = this.#handler as RequestHandler;
-    for (let i = 0; i < events.length; i += EVENT_STRIDE) {
-      const kind = events[i] as number;
+    for (let i = 0; i < events.length; ) {
+      const word = events[i] as number;
+      const kind = word >> 1;
+      const flag = (word & 1) === 1;
       const conn = events[i + 1] as number;
       const stream = events[i + 2] as number;
-      const flag = events[i + 6] as boolean;
+      i += 3;
       if (kind === EVENT_REQUEST) {
         const exchange = new Http3Exchange(
           this,
           conn,
           stream,
-          events[i + 3] as string,
-          events[i + 4] as string,
-          events[i + 5] as string,
+          events[i] as string,
+          events[i + 1] as string,
+          events[i + 2] as string,
           flag,
         );
+        i += 3;
         this.#exchanges.set(key(conn, stream), exchange);
         handler(exchange, exchange);
         continue;
       }
+      const chunk = kind === EVENT_BODY ? (events[i++] as Buffer | undefined) : undefined;
       const exchange = this.#exchanges.get(key(conn, stream));
       if (exchange === undefined) continue;
-      if (kind === EVENT_BODY) exchange.bodyChunk(events[i + 3] as Buffer | undefined, flag);
+      if (kind === EVENT_BODY) exchange.bodyChunk(chunk, flag);
       else if (kind === EVENT_DRAIN) this.#wakeWriter(exchange);
       else if (kind === EVENT_CLOSED) exchange.closed(flag);
     }

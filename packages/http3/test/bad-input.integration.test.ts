@@ -1,6 +1,7 @@
 // What hostile or broken peers send over UDP: garbage, truncated and oversized Initials, unknown
-// versions, a flood of Initials from many source ports. Nothing crashes, state stays bounded,
-// and a real client (gtlsclient) is still served afterwards.
+// versions, a flood of Initials from many source ports, a client that stops reading mid-download.
+// Nothing crashes, state stays bounded, and a real client (gtlsclient) is still served afterwards.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
 import { App } from "@fasterapi/core";
@@ -61,10 +62,24 @@ async function exchange(port: number, packet: Buffer, ms = 500): Promise<Buffer 
   }
 }
 
-async function startApp(retry: "always" | "under-load" | "never") {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); await sleep(10)) {
+    if (Date.now() > end) throw new Error(`not reached within ${ms} ms`);
+  }
+}
+
+async function startApp(
+  retry: "always" | "under-load" | "never",
+  more: { idleTimeoutMs?: number; retryLoadThreshold?: number; maxStreams?: number } = {},
+  routes: (app: App) => void = () => {},
+) {
   const app = new App({ logger: false, docs: false });
-  app.register(http3({ port: 0, host: "127.0.0.1", tls: { key: cert.key, cert: cert.cert }, retry }));
+  const tls = { key: cert.key, cert: cert.cert };
+  app.register(http3({ port: 0, host: "127.0.0.1", tls, retry, ...more }));
   app.get("/json", () => ({ ok: true }));
+  routes(app);
   const [address] = await app.listen();
   const stats = () => app.stats().transports.http3 as unknown as Http3Stats;
   return { app, port: address?.port as number, stats };
@@ -153,6 +168,75 @@ describe('retry: "always"', () => {
       await stillServes(server.port);
       expect(server.stats().retries).toBe(2);
       expect(server.stats().connections).toBe(1);
+    } finally {
+      await server.app.close();
+    }
+  });
+});
+
+describe("a client that stops reading mid-download", () => {
+  it("pauses the streamed response, asks new clients for Retry while loaded, and frees the stream at idle timeout", async () => {
+    const chunk = Buffer.alloc(64 * 1024, 0x62);
+    let produced = 0;
+    let finished = false;
+    const server = await startApp("under-load", { idleTimeoutMs: 4000, retryLoadThreshold: 1 }, (app) =>
+      app.get("/endless", (ctx) => {
+        ctx.reply.type("application/octet-stream");
+        return (async function* () {
+          try {
+            for (let i = 0; i < 4096; i++, produced++) yield chunk; // 256 MiB unless backpressure holds it
+          } finally {
+            finished = true;
+          }
+        })();
+      }),
+    );
+    const url = `https://127.0.0.1:${server.port}/endless`;
+    const args = ["--no-quic-dump", "--no-http-dump", "--exit-on-all-streams-close", "127.0.0.1"];
+    const reader = spawn("gtlsclient", [...args, String(server.port), url], { stdio: "ignore" });
+    try {
+      await until(() => produced >= 8, 5000);
+      reader.kill("SIGSTOP"); // no more ACKs, no more flow-control credit
+      await sleep(500);
+      const plateau = produced;
+      await sleep(500);
+      expect(produced).toBe(plateau);
+      expect(plateau * chunk.length).toBeLessThan(32 * 1024 * 1024);
+      expect(finished).toBe(false);
+      // One connection is open, the threshold is 1: an unknown address must prove itself first.
+      const reply = await exchange(server.port, fakeInitial());
+      expect(((reply as Buffer)[0]! & 0xf0) === 0xf0).toBe(true);
+      await stillServes(server.port);
+    } finally {
+      reader.kill("SIGKILL");
+    }
+    try {
+      // The silent peer's connection ends at its idle timeout; the handler's generator is closed.
+      await until(() => finished && server.stats().activeConnections === 0, 8000);
+      expect(produced).toBeLessThan(4096);
+    } finally {
+      await server.app.close();
+    }
+  });
+});
+
+describe("stream limit", () => {
+  it("never has more requests of one connection in progress than maxStreams, and serves them all", async () => {
+    let running = 0;
+    let peak = 0;
+    const server = await startApp("never", { maxStreams: 3 }, (app) =>
+      app.get("/slow", async () => {
+        peak = Math.max(peak, ++running);
+        await sleep(30);
+        running--;
+        return { ok: true };
+      }),
+    );
+    try {
+      const paths = Array.from({ length: 12 }, (_, i) => `/slow?i=${i}`);
+      const result = await gtlsclient(server.port, paths);
+      expect(result.headers.filter((h) => h === ":status: 200")).toHaveLength(12);
+      expect(peak).toBe(3);
     } finally {
       await server.app.close();
     }

@@ -17,6 +17,7 @@ describe("resolveHttp3Options", () => {
       idleTimeoutMs: 30_000,
       maxHeaderBytes: 16 * 1024,
       retry: 1,
+      retryLoadThreshold: 256,
       maxConnections: 10_000,
       altSvcMaxAge: 86_400,
       ifUnavailable: "fail",
@@ -39,6 +40,7 @@ describe("resolveHttp3Options", () => {
     );
     expect(() => resolveHttp3Options({ tls, maxStreams: 0 })).toThrow(/maxStreams/);
     expect(() => resolveHttp3Options({ tls, retry: "sometimes" as never })).toThrow(/retry must be/);
+    expect(() => resolveHttp3Options({ tls, retryLoadThreshold: -1 })).toThrow(/retryLoadThreshold/);
     expect(() => resolveHttp3Options({ tls, earlyData: true as never })).toThrow(/0-RTT/);
     expect(() => resolveHttp3Options({ tls: { key: 1 as never, cert: "C" } })).toThrow(
       /tls.key must be a PEM/,

@@ -154,11 +154,16 @@ struct Callbacks {
     Stream* s = c->stream(stream_id);
     if (s == nullptr) return 0;
     s->acked_in_front += datalen;
-    while (!s->chunks.empty() && s->acked_in_front >= s->chunks.front().size()) {
-      s->acked_in_front -= s->chunks.front().size();
-      s->buffered -= s->chunks.front().size();
-      s->chunks.pop_front();
-      s->handed--;
+    while (!s->all_acked() && s->acked_in_front >= s->chunks[s->acked].size()) {
+      std::vector<uint8_t>& front = s->chunks[s->acked++];
+      s->acked_in_front -= front.size();
+      s->buffered -= front.size();
+      std::vector<uint8_t>().swap(front);
+    }
+    if (s->acked >= 64 && 2 * s->acked >= s->chunks.size()) {  // a long stream: drop the freed front
+      s->chunks.erase(s->chunks.begin(), s->chunks.begin() + static_cast<std::ptrdiff_t>(s->acked));
+      s->handed -= s->acked;
+      s->acked = 0;
     }
     if (s->writer_waiting && s->buffered < kLowWater) {
       s->writer_waiting = false;
@@ -504,7 +509,7 @@ void Connection::write() {
     if (datalen >= 0 && stream_id >= 0) nghttp3_conn_add_write_offset(h3_, stream_id, static_cast<size_t>(datalen));
     if (n == 0) break;
     sizes[packets++] = static_cast<size_t>(n);
-    used += Server::kTxPacketSize;  // fixed slots; send_burst packs them into GSO trains
+    used += static_cast<size_t>(n);  // back to back: send_burst cuts equal-sized runs into GSO trains
     if (packets == max_packets) {
       more = true;
       break;
@@ -630,7 +635,7 @@ void Connection::end_of_stream(int64_t id, uint64_t /*app_error_code*/) {
   Stream& s = it->second;
   if (s.unconsumed > 0) ngtcp2_conn_extend_max_offset(conn_, s.unconsumed);  // JS never took these
   if (!s.headers_too_large) {
-    const bool complete = s.responded && s.response_eof && s.chunks.empty();
+    const bool complete = s.responded && s.response_eof && s.all_acked();
     server_->queue(Event{EventKind::kClosed, !complete, id_, id, {}, {}, {}, {}});
   }
   streams_.erase(it);
@@ -651,14 +656,12 @@ bool Connection::respond(int64_t id, uint32_t status, std::string_view content_t
   Stream* s = stream(id);
   if (s == nullptr || s->responded || h3_ == nullptr || done_) return false;
   s->responded = true;
-  // nghttp3 encodes the field section when it writes, so every name and value lives in the stream.
-  std::deque<std::string>& text = s->response_text;
-  std::vector<nghttp3_nv> nva;
-  auto field = [&](std::string_view name, std::string_view value) {
-    const std::string& n = text.emplace_back(name);
-    nva.push_back(nv(n, text.emplace_back(value)));
-  };
-  field(":status", std::to_string(status));
+  // nghttp3 encodes the field section when it writes, so every name and value lives in the stream:
+  // collected as views first, then copied into one string sized up front (the nv point into it).
+  const std::string status_text = std::to_string(status), length_text = std::to_string(len);
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  auto field = [&](std::string_view name, std::string_view value) { fields.emplace_back(name, value); };
+  field(":status", status_text);
   if (!content_type.empty()) field("content-type", content_type);
   for (size_t at = 0; at < headers.size();) {  // "name\0value\0" pairs
     const size_t name_end = headers.find('\0', at);
@@ -673,7 +676,19 @@ bool Connection::respond(int64_t id, uint32_t status, std::string_view content_t
     field(name, value);
   }
   const bool no_content = status_has_no_content(status);
-  if (!streamed && !no_content && (!head || len > 0)) field("content-length", std::to_string(len));
+  if (!streamed && !no_content && (!head || len > 0)) field("content-length", length_text);
+  size_t text_size = 0;
+  for (const auto& [name, value] : fields) text_size += name.size() + value.size();
+  std::string& text = s->response_text;
+  text.reserve(text_size);
+  std::vector<nghttp3_nv> nva;
+  nva.reserve(fields.size());
+  for (const auto& [name, value] : fields) {
+    const size_t at = text.size();
+    text.append(name).append(value);
+    nva.push_back(nv(std::string_view(text).substr(at, name.size()),
+                     std::string_view(text).substr(at + name.size(), value.size())));
+  }
   const bool sends_body = !no_content && !head;
   if (!streamed) {
     if (sends_body && len > 0) {
@@ -683,7 +698,7 @@ bool Connection::respond(int64_t id, uint32_t status, std::string_view content_t
     s->response_eof = true;
   }
   static const nghttp3_data_reader reader{Callbacks::h3_read_data};
-  const bool has_data = streamed ? sends_body : !s->chunks.empty();
+  const bool has_data = streamed ? sends_body : !s->all_acked();
   if (!sends_body) s->response_eof = true;
   if (nghttp3_conn_submit_response(h3_, id, nva.data(), nva.size(), has_data ? &reader : nullptr) != 0) return false;
   if (s->response_eof && !s->request_done) ngtcp2_conn_shutdown_stream_read(conn_, id, NGHTTP3_H3_NO_ERROR);

@@ -7,7 +7,6 @@
 #include <ngtcp2/ngtcp2.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 
-#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,12 +24,16 @@ struct Stream {
   bool responded = false;       // response head submitted
   bool response_eof = false;    // every body byte is queued
   bool writer_waiting = false;  // write() said "wait": a kDrain event is owed
-  std::deque<std::string> response_text;   // what the submitted nghttp3_nv point at
-  size_t unconsumed = 0;                     // body bytes handed to JS and not yet consumed
-  std::deque<std::vector<uint8_t>> chunks;  // response body not yet acknowledged
-  size_t handed = 0;                        // chunks[0..handed) were given to nghttp3
-  uint64_t acked_in_front = 0;              // bytes of chunks[0] already acknowledged
-  size_t buffered = 0;                      // sum of chunk sizes
+  std::string response_text;  // what the submitted nghttp3_nv point at (never reallocated after)
+  size_t unconsumed = 0;      // body bytes handed to JS and not yet consumed
+  // Response body not yet acknowledged: chunks[acked..size). A vector with a moving front, not a
+  // deque: most responses are one chunk, and an empty deque already costs two allocations.
+  std::vector<std::vector<uint8_t>> chunks;
+  size_t acked = 0;              // chunks[0..acked) are acknowledged (and freed)
+  size_t handed = 0;             // chunks[0..handed) were given to nghttp3
+  uint64_t acked_in_front = 0;   // bytes of chunks[acked] already acknowledged
+  size_t buffered = 0;           // sum of the unacknowledged chunks' sizes
+  bool all_acked() const { return acked == chunks.size(); }
 };
 
 class Connection {

@@ -206,12 +206,6 @@ void Server::send_burst(const size_t* sizes, size_t n, const fa_udp_addr& peer, 
                         uint8_t ecn) {
   if (ep_ == nullptr || n == 0) return;
   uint8_t* buf = tx_buffer();
-  // Packets sit at fixed slots; pack them back to back so equal-sized runs form GSO trains.
-  size_t at = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (at != i * kTxPacketSize) std::memmove(buf + at, buf + i * kTxPacketSize, sizes[i]);
-    at += sizes[i];
-  }
   sends_.clear();
   const bool gso = max_segments() > 1;
   size_t offset = 0;

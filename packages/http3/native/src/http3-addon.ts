@@ -7,18 +7,16 @@ export const EVENT_REQUEST = 0;
 export const EVENT_BODY = 1;
 export const EVENT_DRAIN = 2;
 export const EVENT_CLOSED = 3;
-/** Words per event in `onEvents`' list. */
-export const EVENT_STRIDE = 7;
 
 export interface Http3Callbacks {
   /**
-   * Everything one datagram batch (or timer, or end of turn) produced, as a flat list of
-   * EVENT_STRIDE entries per event: kind, conn, stream, a, b, c, flag.
-   * - EVENT_REQUEST: a = method, b = path, c = headers as "name\0value\0..." (host from :authority),
+   * Everything one datagram batch (or timer, or end of turn) produced, as a flat list: per event
+   * `kind * 2 + flag`, conn, stream, then what the kind carries.
+   * - EVENT_REQUEST: method, path, headers as "name\0value\0..." (host from :authority);
    *   flag = a body follows.
-   * - EVENT_BODY: a = the chunk (a Buffer, or undefined), flag = the body ended.
-   * - EVENT_DRAIN: a streamed response may write again.
-   * - EVENT_CLOSED: the stream is gone; flag = its response had not completed.
+   * - EVENT_BODY: the chunk (a Buffer, or undefined); flag = the body ended.
+   * - EVENT_DRAIN: nothing more; a streamed response may write again.
+   * - EVENT_CLOSED: nothing more; the stream is gone; flag = its response had not completed.
    */
   onEvents(events: unknown[]): void;
 }

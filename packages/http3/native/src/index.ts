@@ -6,7 +6,6 @@ export {
   EVENT_CLOSED,
   EVENT_DRAIN,
   EVENT_REQUEST,
-  EVENT_STRIDE,
   type Http3Addon,
   type Http3Callbacks,
   type Http3Server,
