@@ -12,6 +12,7 @@
 
 #include "date_cache.h"
 #include "fasterapi/engine_abi.h"
+#include "fasterapi/handle_table.h"
 #include "parser.h"
 #include "response_head.h"
 
@@ -149,10 +150,7 @@ struct Module {
   size_t batch_group = 0;          // index of that group's header in batch_meta
   std::vector<double> batch_conns; // every connection with a group, for corking their answers
   std::string body_bytes;  // body data gathered from one read
-  // Connection handles: slot + generation, so a stale handle from JS never reaches a new conn.
-  std::vector<Conn*> slots;
-  std::vector<uint32_t> generations;
-  std::vector<uint32_t> free_slots;
+  HandleTable<Conn> handles;  // the handles JS names connections by
 
   Module(const fa_engine_api* api, const ModuleOptions& opts);
   Conn* lookup(double handle) const;

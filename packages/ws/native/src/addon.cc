@@ -48,15 +48,13 @@ bool bytes_arg(napi_env env, napi_value v, std::string& scratch, Bytes& out, con
     out = {reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size()};
     return true;
   }
-  bool is_buffer = false;
-  void* data = nullptr;
-  if (type == napi_object) napi_is_buffer(env, v, &is_buffer);
-  if (!is_buffer || napi_get_buffer_info(env, v, &data, &out.len) != napi_ok) {
+  const char* data = nullptr;
+  if (type != napi_object || !napi::buffer_arg(env, v, &data, &out.len)) {
     const std::string msg = std::string(what) + " must be a Buffer or a string";
     napi_throw_type_error(env, nullptr, msg.c_str());
     return false;
   }
-  out.data = static_cast<const uint8_t*>(data);
+  out.data = reinterpret_cast<const uint8_t*>(data);
   return true;
 }
 

@@ -10,10 +10,8 @@ namespace fasterapi::ws {
 
 namespace {
 
-constexpr double kSlotSpace = 4194304.0;  // 2^22 slots; the generation fills the upper bits
 
 Conn* conn_of(fa_conn* fc) { return static_cast<Conn*>(fc->user_data); }
-Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
 
 // A framed message shared by every subscriber's write queue; freed with the last write.
 struct SharedFrame {
@@ -37,12 +35,7 @@ void frame_into(std::string& out, uint8_t opcode, bool rsv1, const uint8_t* data
 }  // namespace
 
 Conn* Module::lookup(double handle) const {
-  if (!(handle >= 0) || handle > 9.0e15) return nullptr;
-  const auto h = static_cast<uint64_t>(handle);
-  const uint32_t slot = static_cast<uint32_t>(h % static_cast<uint64_t>(kSlotSpace));
-  const uint32_t gen = static_cast<uint32_t>(h / static_cast<uint64_t>(kSlotSpace));
-  if (slot >= slots.size() || generations[slot] != gen) return nullptr;
-  return slots[slot];
+  return handles.find(handle);
 }
 
 void Module::add_event(Conn* c, uint32_t kind, uint32_t arg, const uint8_t* bytes, size_t len) {
@@ -286,17 +279,7 @@ int on_handover(fa_conn* fc, void* data, const uint8_t* blob, size_t len) {
   }
   m->api->timer_init(c->engine, &c->idle_timer, on_idle, c);
   m->api->timer_init(c->engine, &c->close_timer, on_close_timeout, c);
-  uint32_t slot;
-  if (!m->free_slots.empty()) {
-    slot = m->free_slots.back();
-    m->free_slots.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(m->slots.size());
-    m->slots.push_back(nullptr);
-    m->generations.push_back(0);
-  }
-  m->slots[slot] = c;
-  c->handle = static_cast<double>(m->generations[slot]) * kSlotSpace + slot;
+  c->handle = m->handles.add(c);
   char ip[46];
   int port = 0;
   if (m->api->conn_remote_address(fc, ip, sizeof ip, &port) == 0) c->remote = ip;
@@ -394,26 +377,18 @@ void on_close(fa_conn* fc, fa_close_reason reason) {
     m->add_event(c, kEventClose, c->close_code, reinterpret_cast<const uint8_t*>(c->close_reason.data()),
                  c->close_reason.size());
   }
-  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(c->handle) % static_cast<uint64_t>(kSlotSpace));
-  m->slots[slot] = nullptr;
-  m->generations[slot] = (m->generations[slot] + 1) & 0x3fffffffu;
-  m->free_slots.push_back(slot);
+  m->handles.remove(c->handle);
   m->stats.open -= 1;
   delete c;
 }
 
-void retain(fa_protocol* p) { ++module_of(p)->refs; }
-void release(fa_protocol* p) { module_release(module_of(p)); }
-
-struct Callbacks {
+struct Callbacks : RefCounted<Module> {
   static constexpr auto on_open = ws::on_open;
   static constexpr auto on_handover = ws::on_handover;
   static constexpr auto on_data = ws::on_data;
   static constexpr auto on_drain = ws::on_drain;
   static constexpr auto on_shutdown = ws::on_shutdown;
   static constexpr auto on_close = ws::on_close;
-  static constexpr auto retain = ws::retain;
-  static constexpr auto release = ws::release;
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "deflate.h"
 #include "fasterapi/engine_abi.h"
+#include "fasterapi/handle_table.h"
 #include "handoff.h"
 #include "parser.h"
 
@@ -116,9 +117,7 @@ struct Module {
   std::string scratch;   // compressed or inflated bytes being built
   // An ordered map: no bucket array, whose rehash would need a newer libstdc++ (see README).
   std::map<std::string, std::unique_ptr<Topic>> topics;
-  std::vector<Conn*> slots;
-  std::vector<uint32_t> generations;
-  std::vector<uint32_t> free_slots;
+  HandleTable<Conn> handles;  // the handles JS names connections by
 
   Module(const fa_engine_api* api, const ModuleOptions& opts) : api(api), opts(opts) {}
   Conn* lookup(double handle) const;
