@@ -39,16 +39,7 @@ Conn* Module::lookup(double handle) const {
 }
 
 void Module::add_event(Conn* c, uint32_t kind, uint32_t arg, const uint8_t* bytes, size_t len) {
-  if (event_bytes.size() + len > kEventBytesFlush) js_events(this);
-  const auto handle = static_cast<uint64_t>(c->handle);
-  const uint32_t record[kEventWords] = {kind,
-                                        static_cast<uint32_t>(handle & 0xffffffffu),
-                                        static_cast<uint32_t>(handle >> 32),
-                                        arg,
-                                        static_cast<uint32_t>(event_bytes.size()),
-                                        static_cast<uint32_t>(len)};
-  event_meta.insert(event_meta.end(), record, record + kEventWords);
-  if (len > 0) event_bytes.append(reinterpret_cast<const char*>(bytes), len);
+  events.add(kind, static_cast<uint64_t>(c->handle), arg, bytes, len);
   api->turn_hook_request(c->engine, &turn_hook);
 }
 
@@ -57,6 +48,17 @@ int Module::write_frame(Conn* c, uint8_t opcode, bool rsv1, const uint8_t* data,
   const size_t n = write_frame_header(header, opcode, true, rsv1, len);
   const fa_iovec iov[2] = {{header, n}, {data, len}};
   return api->conn_write(c->conn, iov, len > 0 ? 2 : 1);
+}
+
+int Module::write_message(Conn* c, uint8_t opcode, const uint8_t* data, size_t len, EventBlock* from) {
+  uint8_t header[10];
+  const size_t n = write_frame_header(header, opcode, true, false, len);
+  uint8_t* room = from == nullptr ? nullptr : frame_room(from, data, len, header, n);
+  if (room == nullptr) return write_frame(c, opcode, false, data, len);
+  // Header and payload are adjacent in the block: one borrowed range, no copy of the payload.
+  block_retain(from);
+  const fa_iovec iov = {room, n + len};
+  return api->conn_write_ref(c->conn, &iov, 1, [](void* b) { block_release(static_cast<EventBlock*>(b)); }, from);
 }
 
 bool Module::compress_for(Conn* c, const uint8_t* data, size_t len) {
@@ -82,13 +84,13 @@ bool Module::admit(Conn* c, SendResult* result) {
   return false;
 }
 
-SendResult Module::send(Conn* c, const uint8_t* data, size_t len, bool binary, bool compress) {
+SendResult Module::send(Conn* c, const uint8_t* data, size_t len, bool binary, bool compress, EventBlock* from) {
   SendResult result = kSendOk;
   if (!admit(c, &result)) return result;
   const uint8_t opcode = binary ? kOpBinary : kOpText;
   const bool deflated = compress && compress_for(c, data, len);
   const int rc = deflated ? write_frame(c, opcode, true, reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size())
-                          : write_frame(c, opcode, false, data, len);
+                          : write_message(c, opcode, data, len, from);
   if (rc == FA_WRITE_CLOSED) return kSendClosed;
   stats.messages_out += 1;
   stats.bytes_out += static_cast<double>(len);
