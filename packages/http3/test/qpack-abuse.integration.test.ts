@@ -1,0 +1,128 @@
+// A client that breaks HTTP/3's stream and QPACK rules on purpose (fixtures/h3-abuse): the server
+// closes its connection with the code RFC 9114 / RFC 9204 name, keeps its QPACK state bounded
+// (table capacity 4096, 16 blocked streams), survives a rapid-reset flood with bounded memory,
+// and meanwhile keeps serving a well-behaved client (gtlsclient) on the same app.
+import { App } from "@fasterapi/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { http3 } from "../src/index.js";
+import { makeCertificate } from "./fixtures/certificate.js";
+import { gtlsclient } from "./fixtures/gtlsclient.js";
+import { type AbuseMode, buildH3Abuse, h3abuse } from "./fixtures/h3-abuse.js";
+
+const H3_STREAM_CREATION_ERROR = 0x0103;
+const QPACK_DECOMPRESSION_FAILED = 0x0200;
+const QPACK_ENCODER_STREAM_ERROR = 0x0201;
+const H3_REQUEST_CANCELLED = 0x010c;
+
+const cert = makeCertificate();
+let app: App;
+let port: number;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const activeConnections = () =>
+  (app.stats().transports.http3 as unknown as { activeConnections: number }).activeConnections;
+
+async function noConnectionsLeft(): Promise<void> {
+  for (const end = Date.now() + 3000; activeConnections() > 0 && Date.now() < end; ) await sleep(20);
+  expect(activeConnections()).toBe(0);
+}
+
+async function stillServes(): Promise<void> {
+  const result = await gtlsclient(port, ["/json"]);
+  expect(JSON.parse(result.bodies.get("json")?.toString() ?? "null")).toEqual({ ok: true });
+}
+
+/** Runs `mode` and expects the server to close the connection with `code`, then to serve others. */
+async function expectClose(mode: AbuseMode, code: number, options: Parameters<typeof h3abuse>[2] = {}) {
+  const r = await h3abuse(port, mode, options);
+  expect(r).toMatchObject({ handshake: true, closedBy: "peer", closeType: "application", closeCode: code });
+  await noConnectionsLeft();
+  await stillServes();
+  return r;
+}
+
+beforeAll(async () => {
+  buildH3Abuse();
+  app = new App({ logger: false, docs: false });
+  app.register(
+    http3({ port: 0, host: "127.0.0.1", tls: { key: cert.key, cert: cert.cert }, retry: "never" }),
+  );
+  app.get("/json", () => ({ ok: true }));
+  const [address] = await app.listen();
+  port = address?.port as number;
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("QPACK encoder stream abuse", () => {
+  it("closes with QPACK_ENCODER_STREAM_ERROR on a table capacity above SETTINGS_QPACK_MAX_TABLE_CAPACITY", async () => {
+    await expectClose("capacity", QPACK_ENCODER_STREAM_ERROR);
+  });
+
+  it("closes with QPACK_ENCODER_STREAM_ERROR on an entry larger than the table", async () => {
+    await expectClose("oversized-insert", QPACK_ENCODER_STREAM_ERROR);
+  });
+
+  it("evicts old entries when inserts total many times the table, and decodes against the newest", async () => {
+    const r = await h3abuse(port, "evicting-inserts");
+    expect(r).toMatchObject({ handshake: true, closedBy: "self", error: "" });
+    expect(r.responses).toEqual([{ stream: 0, status: 200, complete: true }]);
+  });
+});
+
+describe("QPACK blocked streams", () => {
+  it("holds SETTINGS_QPACK_BLOCKED_STREAMS (16) blocked requests and answers them once the entry arrives", async () => {
+    const r = await h3abuse(port, "blocked", { streams: 16, insertAfterMs: 300 });
+    expect(r).toMatchObject({ handshake: true, closedBy: "self", error: "" });
+    expect(r.responses).toEqual(
+      [...Array(16).keys()].map((i) => ({ stream: 4 * i, status: 200, complete: true })),
+    );
+  });
+
+  it("closes with QPACK_DECOMPRESSION_FAILED when a 17th request would block", async () => {
+    const r = await expectClose("blocked", QPACK_DECOMPRESSION_FAILED, { streams: 17, insertAfterMs: -1 });
+    expect(r.responses).toEqual([]);
+  });
+});
+
+describe("critical stream abuse", () => {
+  for (const mode of ["second-control", "second-encoder"] as const) {
+    it(`closes with H3_STREAM_CREATION_ERROR on a ${mode} stream`, async () => {
+      await expectClose(mode, H3_STREAM_CREATION_ERROR);
+    });
+  }
+});
+
+describe("rapid reset", () => {
+  it("serves others during a flood of requests reset right after sending, with memory bounded", async () => {
+    const streams = 10_000; // each connection: 100 at a time (the server's MAX_STREAMS), 9999 reset
+    const flood = async () => {
+      const r = await h3abuse(port, "rapid-reset", { streams, timeoutMs: 10_000 });
+      expect(r).toMatchObject({
+        handshake: true,
+        closedBy: "self",
+        requestsOpened: streams,
+        resetsSent: streams - 1,
+      });
+      // Only the last, untouched request is answered; the server stops what was cancelled.
+      expect(r.responses.filter((x) => x.complete)).toEqual([
+        { stream: 4 * (streams - 1), status: 200, complete: true },
+      ]);
+      expect(r.stops.every((s) => s.code === 0x0100 || s.code === H3_REQUEST_CANCELLED)).toBe(true);
+    };
+    for (let i = 0; i < 2; i++) await flood(); // warm-up: heaps and allocator pools reach their size
+    const before = process.memoryUsage().rss;
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < 5; i++) await flood();
+      })(),
+      stillServes(),
+    ]);
+    const grown = process.memoryUsage().rss - before;
+    // 50 000 more requests: a leak of 1 KiB each would show as 50 MB.
+    expect(grown).toBeLessThan(24 * 1024 * 1024);
+    await noConnectionsLeft();
+  });
+});
