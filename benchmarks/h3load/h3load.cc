@@ -6,7 +6,6 @@
 // Usage: h3load --host 127.0.0.1 --port N --path /ping [--connections 8] [--streams 16]
 //               [--duration 10] [--warmup 2]
 // The server certificate is not verified (benchmarks run against our own self-signed one).
-#include <arpa/inet.h>
 #include <nghttp3/nghttp3.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -228,17 +227,7 @@ void Client::submit_requests() {
 }
 
 void Client::on_readable() {
-  uint8_t buf[65536];
-  for (;;) {
-    const ssize_t n = recv(e_.fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    const ngtcp2_path path = e_.path();
-    ngtcp2_pkt_info pi{};
-    if (ngtcp2_conn_read_pkt(e_.conn, &path, &pi, buf, static_cast<size_t>(n), now()) != 0) {
-      fail();
-      return;
-    }
-  }
+  if (e_.read_all() != 0) return fail();
   write();
 }
 
@@ -308,10 +297,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<uint16_t>(config.port));
-  if (config.port <= 0 || inet_pton(AF_INET, config.host.c_str(), &server.sin_addr) != 1) {
+  sockaddr_in server;
+  if (!quic_client::ipv4(config.host.c_str(), config.port, server)) {
     std::fprintf(stderr, "h3load: --host must be an IPv4 address and --port a port\n");
     return 2;
   }

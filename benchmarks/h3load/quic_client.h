@@ -4,6 +4,7 @@
 // The server certificate is not verified (both talk to our own self-signed servers).
 #pragma once
 
+#include <arpa/inet.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <ngtcp2/ngtcp2.h>
@@ -29,6 +30,14 @@ inline ngtcp2_path path_of(sockaddr_in& local, sockaddr_in& remote) {
           nullptr};
 }
 
+/** `host` (an IPv4 address) and `port` as a socket address; false if either is not one. */
+inline bool ipv4(const char* host, int port, sockaddr_in& out) {
+  out = {};
+  out.sin_family = AF_INET;
+  out.sin_port = htons(static_cast<uint16_t>(port));
+  return port > 0 && port < 65536 && inet_pton(AF_INET, host, &out.sin_addr) == 1;
+}
+
 /** One QUIC client connection's socket, ngtcp2 connection and TLS session. */
 struct Endpoint {
   int fd = -1;
@@ -38,6 +47,19 @@ struct Endpoint {
   ngtcp2_crypto_conn_ref ref{};
 
   ngtcp2_path path() { return path_of(local, remote); }
+
+  /** Feeds every datagram waiting on the socket to ngtcp2: 0, or ngtcp2_conn_read_pkt's first error. */
+  int read_all() {
+    uint8_t buf[65536];
+    for (;;) {
+      const ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return 0;
+      const ngtcp2_path p = path();
+      ngtcp2_pkt_info pi{};
+      const int rv = ngtcp2_conn_read_pkt(conn, &p, &pi, buf, static_cast<size_t>(n), now());
+      if (rv != 0) return rv;
+    }
+  }
 };
 
 /** Fills the callbacks every client needs (handshake crypto, randomness, connection IDs). */
