@@ -6,17 +6,9 @@
 // Usage: h3load --host 127.0.0.1 --port N --path /ping [--connections 8] [--streams 16]
 //               [--duration 10] [--warmup 2]
 // The server certificate is not verified (benchmarks run against our own self-signed one).
-#include <arpa/inet.h>
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 #include <nghttp3/nghttp3.h>
-#include <ngtcp2/ngtcp2.h>
-#include <ngtcp2/ngtcp2_crypto.h>
-#include <ngtcp2/ngtcp2_crypto_gnutls.h>
 #include <poll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,11 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "quic_client.h"
+
 namespace {
 
-constexpr const char* kPriority =
-    "%DISABLE_TLS13_COMPAT_MODE:NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"
-    "+CHACHA20-POLY1305:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1";
+using quic_client::now;
 
 /** User + system CPU time of this process, microseconds. */
 uint64_t cpu_us() {
@@ -40,12 +32,6 @@ uint64_t cpu_us() {
   getrusage(RUSAGE_SELF, &ru);
   return static_cast<uint64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
          static_cast<uint64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-ngtcp2_tstamp now() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<ngtcp2_tstamp>(ts.tv_sec) * NGTCP2_SECONDS + static_cast<ngtcp2_tstamp>(ts.tv_nsec);
 }
 
 struct Config {
@@ -70,8 +56,8 @@ class Client {
   void on_readable();
   void write();
   void on_expiry();
-  ngtcp2_tstamp expiry() const { return conn_ == nullptr || dead_ ? UINT64_MAX : ngtcp2_conn_get_expiry(conn_); }
-  int fd() const { return fd_; }
+  ngtcp2_tstamp expiry() const { return e_.conn == nullptr || dead_ ? UINT64_MAX : ngtcp2_conn_get_expiry(e_.conn); }
+  int fd() const { return e_.fd; }
   bool dead() const { return dead_; }
 
  private:
@@ -83,30 +69,14 @@ class Client {
     totals.errors++;
   }
 
-  int fd_ = -1;
-  sockaddr_in local_{}, remote_{};
-  ngtcp2_conn* conn_ = nullptr;
-  gnutls_session_t session_ = nullptr;
+  quic_client::Endpoint e_;
   nghttp3_conn* h3_ = nullptr;
-  ngtcp2_crypto_conn_ref ref_{};
   std::map<int64_t, ngtcp2_tstamp> started_;
   bool dead_ = false;
 };
 
-ngtcp2_path path_of(sockaddr_in& local, sockaddr_in& remote) {
-  return {{reinterpret_cast<sockaddr*>(&local), sizeof local}, {reinterpret_cast<sockaddr*>(&remote), sizeof remote},
-          nullptr};
-}
-
 struct Cb {
   static Client* of(void* p) { return static_cast<Client*>(p); }
-  static void rand(uint8_t* dest, size_t len, const ngtcp2_rand_ctx*) { gnutls_rnd(GNUTLS_RND_RANDOM, dest, len); }
-  static int new_cid(ngtcp2_conn*, ngtcp2_cid* cid, uint8_t* token, size_t len, void*) {
-    gnutls_rnd(GNUTLS_RND_RANDOM, cid->data, len);
-    cid->datalen = len;
-    gnutls_rnd(GNUTLS_RND_RANDOM, token, NGTCP2_STATELESS_RESET_TOKENLEN);
-    return 0;
-  }
   static int handshake_completed(ngtcp2_conn*, void* ud) {
     Client* c = of(ud);
     if (!c->setup_http3()) return NGTCP2_ERR_CALLBACK_FAILURE;
@@ -151,14 +121,14 @@ struct Cb {
   static int h3_recv_data(nghttp3_conn*, int64_t id, const uint8_t*, size_t len, void* ud, void*) {
     Client* c = of(ud);
     if (totals.measuring) totals.bytes += len;
-    ngtcp2_conn_extend_max_stream_offset(c->conn_, id, len);
-    ngtcp2_conn_extend_max_offset(c->conn_, len);
+    ngtcp2_conn_extend_max_stream_offset(c->e_.conn, id, len);
+    ngtcp2_conn_extend_max_offset(c->e_.conn, len);
     return 0;
   }
   static int h3_deferred(nghttp3_conn*, int64_t id, size_t n, void* ud, void*) {
     Client* c = of(ud);
-    ngtcp2_conn_extend_max_stream_offset(c->conn_, id, n);
-    ngtcp2_conn_extend_max_offset(c->conn_, n);
+    ngtcp2_conn_extend_max_stream_offset(c->e_.conn, id, n);
+    ngtcp2_conn_extend_max_offset(c->e_.conn, n);
     return 0;
   }
   static int h3_end_stream(nghttp3_conn*, int64_t id, void* ud, void*) {
@@ -179,44 +149,18 @@ struct Cb {
     return 0;
   }
   static int h3_stop_sending(nghttp3_conn*, int64_t id, uint64_t code, void* ud, void*) {
-    ngtcp2_conn_shutdown_stream_read(of(ud)->conn_, id, code);
+    ngtcp2_conn_shutdown_stream_read(of(ud)->e_.conn, id, code);
     return 0;
   }
   static int h3_reset(nghttp3_conn*, int64_t id, uint64_t code, void* ud, void*) {
-    ngtcp2_conn_shutdown_stream_write(of(ud)->conn_, id, code);
+    ngtcp2_conn_shutdown_stream_write(of(ud)->e_.conn, id, code);
     return 0;
   }
-  static ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref) { return static_cast<Client*>(ref->user_data)->conn_; }
 };
 
 bool Client::start(const sockaddr_in& server) {
-  remote_ = server;
-  fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  if (fd_ < 0 || connect(fd_, reinterpret_cast<const sockaddr*>(&remote_), sizeof remote_) != 0) return false;
-  // A download arrives in bursts of GSO trains; the default ~200 KiB receive buffer overflows
-  // whenever h3load is not scheduled for a moment, and every drop halves a congestion window.
-  // Browsers ask for more too (Chromium: 1 MiB); root may exceed net.core.rmem_max.
-  const int rcvbuf = 4 * 1024 * 1024;
-  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
-    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  }
-  socklen_t len = sizeof local_;
-  getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &len);
-
   ngtcp2_callbacks cb{};
-  cb.client_initial = ngtcp2_crypto_client_initial_cb;
-  cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
-  cb.encrypt = ngtcp2_crypto_encrypt_cb;
-  cb.decrypt = ngtcp2_crypto_decrypt_cb;
-  cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
-  cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
-  cb.update_key = ngtcp2_crypto_update_key_cb;
-  cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
-  cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
-  cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
-  cb.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
-  cb.rand = Cb::rand;
-  cb.get_new_connection_id = Cb::new_cid;
+  quic_client::set_crypto_callbacks(cb);
   cb.handshake_completed = Cb::handshake_completed;
   cb.recv_stream_data = Cb::recv_stream_data;
   cb.acked_stream_data_offset = Cb::acked;
@@ -226,14 +170,6 @@ bool Client::start(const sockaddr_in& server) {
   cb.extend_max_local_streams_bidi = Cb::extend_streams;
   cb.extend_max_stream_data = Cb::extend_data;
 
-  ngtcp2_cid dcid, scid;
-  dcid.datalen = 18;
-  scid.datalen = 18;
-  gnutls_rnd(GNUTLS_RND_RANDOM, dcid.data, dcid.datalen);
-  gnutls_rnd(GNUTLS_RND_RANDOM, scid.data, scid.datalen);
-  ngtcp2_settings settings;
-  ngtcp2_settings_default(&settings);
-  settings.initial_ts = now();
   ngtcp2_transport_params params;
   ngtcp2_transport_params_default(&params);
   params.initial_max_streams_uni = 3;
@@ -241,23 +177,10 @@ bool Client::start(const sockaddr_in& server) {
   params.initial_max_stream_data_uni = 1024 * 1024;
   params.initial_max_data = 64 * 1024 * 1024;
   params.max_idle_timeout = 30 * NGTCP2_SECONDS;
-  const ngtcp2_path path = path_of(local_, remote_);
-  if (ngtcp2_conn_client_new(&conn_, &dcid, &scid, &path, NGTCP2_PROTO_VER_V1, &cb, &settings, &params, nullptr,
-                             this) != 0) {
-    return false;
-  }
-  if (gnutls_init(&session_, GNUTLS_CLIENT | GNUTLS_NO_END_OF_EARLY_DATA) != 0 ||
-      gnutls_priority_set_direct(session_, kPriority, nullptr) != 0 ||
-      ngtcp2_crypto_gnutls_configure_client_session(session_) != 0 ||
-      gnutls_credentials_set(session_, GNUTLS_CRD_CERTIFICATE, cred) != 0) {
-    return false;
-  }
-  gnutls_datum_t alpn = {reinterpret_cast<unsigned char*>(const_cast<char*>("h3")), 2};
-  gnutls_alpn_set_protocols(session_, &alpn, 1, GNUTLS_ALPN_MANDATORY);
-  ref_.get_conn = Cb::get_conn;
-  ref_.user_data = this;
-  gnutls_session_set_ptr(session_, &ref_);
-  ngtcp2_conn_set_tls_native_handle(conn_, session_);
+  // A download arrives in bursts of GSO trains; the default ~200 KiB receive buffer overflows
+  // whenever h3load is not scheduled for a moment, and every drop halves a congestion window.
+  // Browsers ask for more too (Chromium: 1 MiB).
+  if (!quic_client::start(e_, server, cb, params, cred, this, 4 * 1024 * 1024)) return false;
   write();
   return true;
 }
@@ -274,10 +197,10 @@ bool Client::setup_http3() {
   nghttp3_settings_default(&settings);
   if (nghttp3_conn_client_new(&h3_, &cb, &settings, nullptr, this) != 0) return false;
   int64_t control, enc, dec;
-  return ngtcp2_conn_open_uni_stream(conn_, &control, nullptr) == 0 &&
+  return ngtcp2_conn_open_uni_stream(e_.conn, &control, nullptr) == 0 &&
          nghttp3_conn_bind_control_stream(h3_, control) == 0 &&
-         ngtcp2_conn_open_uni_stream(conn_, &enc, nullptr) == 0 &&
-         ngtcp2_conn_open_uni_stream(conn_, &dec, nullptr) == 0 && nghttp3_conn_bind_qpack_streams(h3_, enc, dec) == 0;
+         ngtcp2_conn_open_uni_stream(e_.conn, &enc, nullptr) == 0 &&
+         ngtcp2_conn_open_uni_stream(e_.conn, &dec, nullptr) == 0 && nghttp3_conn_bind_qpack_streams(h3_, enc, dec) == 0;
 }
 
 nghttp3_nv nv(const char* name, const std::string& value) {
@@ -292,7 +215,7 @@ void Client::submit_requests() {
   const std::string authority = config.host + ":" + std::to_string(config.port);
   while (static_cast<int>(started_.size()) < config.streams) {
     int64_t id;
-    if (ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr) != 0) return;  // wait for MAX_STREAMS
+    if (ngtcp2_conn_open_bidi_stream(e_.conn, &id, nullptr) != 0) return;  // wait for MAX_STREAMS
     const nghttp3_nv head[] = {nv(":method", method), nv(":scheme", scheme), nv(":authority", authority),
                                nv(":path", config.path)};
     if (nghttp3_conn_submit_request(h3_, id, head, 4, nullptr, nullptr) != 0) {
@@ -304,17 +227,7 @@ void Client::submit_requests() {
 }
 
 void Client::on_readable() {
-  uint8_t buf[65536];
-  for (;;) {
-    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    const ngtcp2_path path = path_of(local_, remote_);
-    ngtcp2_pkt_info pi{};
-    if (ngtcp2_conn_read_pkt(conn_, &path, &pi, buf, static_cast<size_t>(n), now()) != 0) {
-      fail();
-      return;
-    }
-  }
+  if (e_.read_all() != 0) return fail();
   write();
 }
 
@@ -330,13 +243,13 @@ void Client::write() {
     int fin = 0;
     nghttp3_vec vec[16];
     nghttp3_ssize veccnt = 0;
-    if (h3_ != nullptr && ngtcp2_conn_get_max_data_left(conn_) > 0) {
+    if (h3_ != nullptr && ngtcp2_conn_get_max_data_left(e_.conn) > 0) {
       veccnt = nghttp3_conn_writev_stream(h3_, &stream_id, &fin, vec, 16);
       if (veccnt < 0) return fail();
     }
     ngtcp2_ssize datalen = -1;
     const uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE | (fin ? NGTCP2_WRITE_STREAM_FLAG_FIN : 0);
-    const ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf, sizeof buf, &datalen, flags,
+    const ngtcp2_ssize n = ngtcp2_conn_writev_stream(e_.conn, &ps.path, &pi, buf, sizeof buf, &datalen, flags,
                                                      stream_id, reinterpret_cast<const ngtcp2_vec*>(vec),
                                                      static_cast<size_t>(veccnt), ts);
     if (n < 0) {
@@ -356,14 +269,14 @@ void Client::write() {
     }
     if (datalen >= 0 && stream_id >= 0) nghttp3_conn_add_write_offset(h3_, stream_id, static_cast<size_t>(datalen));
     if (n == 0) break;
-    send(fd_, buf, static_cast<size_t>(n), 0);
+    send(e_.fd, buf, static_cast<size_t>(n), 0);
     packets++;
   }
-  ngtcp2_conn_update_pkt_tx_time(conn_, ts);
+  ngtcp2_conn_update_pkt_tx_time(e_.conn, ts);
 }
 
 void Client::on_expiry() {
-  if (ngtcp2_conn_handle_expiry(conn_, now()) != 0) return fail();
+  if (ngtcp2_conn_handle_expiry(e_.conn, now()) != 0) return fail();
   write();
 }
 
@@ -384,10 +297,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<uint16_t>(config.port));
-  if (config.port <= 0 || inet_pton(AF_INET, config.host.c_str(), &server.sin_addr) != 1) {
+  sockaddr_in server;
+  if (!quic_client::ipv4(config.host.c_str(), config.port, server)) {
     std::fprintf(stderr, "h3load: --host must be an IPv4 address and --port a port\n");
     return 2;
   }

@@ -1,10 +1,10 @@
 // Runs h2load (pinned to the load-generator core) for a fixed time and reads its report: requests
 // per second from h2load's own summary, p50/p99 from its per-request log (--log-file), so no
 // latency is timed here. Exported parser for the harness's own checks.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runPinned } from "./pinned-run.mjs";
 
 /** Parses h2load's text summary. */
 export function parseH2loadOutput(out) {
@@ -36,45 +36,24 @@ export function percentilesFromLog(text) {
 /**
  * @param {{ url: string, connections: number, streams: number, durationSec: number, warmupSec?: number, cpu: number }} opts
  */
-export function runH2load({ url, connections, streams, durationSec, warmupSec = 0, cpu }) {
+export async function runH2load({ url, connections, streams, durationSec, warmupSec = 0, cpu }) {
   const dir = mkdtempSync(join(tmpdir(), "fasterapi-h2load-"));
   const log = join(dir, "requests.log");
-  const args = ["-c", String(cpu), "h2load", "-t", "1", "-c", String(connections), "-m", String(streams)];
+  const args = ["h2load", "-t", "1", "-c", String(connections), "-m", String(streams)];
   args.push("-D", String(durationSec), "--log-file", log);
   if (warmupSec > 0) args.push("--warm-up-time", String(warmupSec));
   args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn("taskset", args, { stdio: ["ignore", "pipe", "pipe"] });
+  try {
     // h2load can wait forever on connections that never finished their handshake: bound the run.
-    let killed = false;
-    const limit = setTimeout(
-      () => {
-        killed = true;
-        child.kill("SIGKILL");
-      },
-      (durationSec + warmupSec + 30) * 1000,
-    );
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
+    const { output, timedOut } = await runPinned(cpu, args, {
+      timeoutMs: (durationSec + warmupSec + 30) * 1000,
     });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("error", reject);
-    child.on("close", () => {
-      clearTimeout(limit);
-      try {
-        if (killed) throw new Error("h2load did not finish (some connections never closed) and was stopped");
-        const summary = parseH2loadOutput(out);
-        // No request completed in the measured time: a ratio against it would mean nothing.
-        if (summary.requests === 0) throw new Error("no request completed during the measurement");
-        resolve({ ...summary, ...percentilesFromLog(readFileSync(log, "utf8")) });
-      } catch (error) {
-        reject(error);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
+    if (timedOut) throw new Error("h2load did not finish (some connections never closed) and was stopped");
+    const summary = parseH2loadOutput(output);
+    // No request completed in the measured time: a ratio against it would mean nothing.
+    if (summary.requests === 0) throw new Error("no request completed during the measurement");
+    return { ...summary, ...percentilesFromLog(readFileSync(log, "utf8")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

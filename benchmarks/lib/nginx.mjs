@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export function nginxCommand(port) {
-  const dir = mkdtempSync(join(tmpdir(), "fasterapi-nginx-"));
+/** Writes a one-worker nginx.conf (in a temp dir) whose http block ends with `http`; returns the command that runs it. */
+function nginxWith(prefix, http) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const conf = join(dir, "nginx.conf");
   writeFileSync(
     conf,
@@ -16,15 +17,24 @@ events { worker_connections 20000; }
 http {
   access_log off;
   client_body_temp_path ${dir};
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:${port} reuseport;
-    location = /ping { default_type application/json; return 200 '{"message":"pong"}'; }
-  }
+${http}
 }
 `,
   );
   return ["nginx", "-c", conf];
+}
+
+const PING = `location = /ping { default_type application/json; return 200 '{"message":"pong"}'; }`;
+
+export function nginxCommand(port) {
+  return nginxWith(
+    "fasterapi-nginx-",
+    `  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${port} reuseport;
+    ${PING}
+  }`,
+  );
 }
 
 /**
@@ -33,31 +43,18 @@ http {
  * `downloadFile`.
  */
 export function nginxHttp2Command(port, { jsonFile, downloadFile, tls }) {
-  const dir = mkdtempSync(join(tmpdir(), "fasterapi-nginx-h2-"));
-  const conf = join(dir, "nginx.conf");
   const listen = tls
     ? `listen 127.0.0.1:${port} ssl http2 reuseport;\n    ssl_certificate ${tls.cert};\n    ssl_certificate_key ${tls.key};`
     : `listen 127.0.0.1:${port} http2 reuseport;`;
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log crit;
-events { worker_connections 20000; }
-http {
-  access_log off;
-  client_body_temp_path ${dir};
-  http2_max_requests 1000000;
+  return nginxWith(
+    "fasterapi-nginx-h2-",
+    `  http2_max_requests 1000000;
   keepalive_requests 1000000;
   server {
     ${listen}
-    location = /ping { default_type application/json; return 200 '{"message":"pong"}'; }
+    ${PING}
     location = /json { default_type application/json; alias ${jsonFile}; }
     location = /1mb { default_type application/octet-stream; alias ${downloadFile}; }
-  }
-}
-`,
+  }`,
   );
-  return ["nginx", "-c", conf];
 }

@@ -1,29 +1,9 @@
 // Starts one benchmark server as a child process pinned to the server core and waits until
 // its port accepts connections; stops it afterwards. Servers take their port from PORT.
 import { spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
+import { portAccepts } from "../../tooling/test-support/loopback-port.mjs";
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
+export { freePort } from "../../tooling/test-support/loopback-port.mjs";
 
 /**
  * @param {{ command: string[], env?: Record<string,string>, cpu: number, port: number, cwd?: string }} spec
@@ -41,7 +21,7 @@ export async function startServer({ command, env = {}, cpu, port, cwd }) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${command.join(" ")} exited early:\n${stderr}`);
-    if (await portOpen(port)) {
+    if (await portAccepts(port)) {
       return {
         pid: child.pid,
         stop: () =>

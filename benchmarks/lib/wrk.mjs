@@ -1,6 +1,6 @@
 // Runs wrk (pinned to the load-generator core) and parses its report into numbers.
 // Latency percentiles come from wrk's own --latency distribution; nothing here times anything itself.
-import { spawn } from "node:child_process";
+import { runPinned } from "./pinned-run.mjs";
 
 /** @typedef {{ requestsPerSec: number, p50Ms: number, p99Ms: number, requests: number, errors: number }} WrkResult */
 
@@ -36,10 +36,8 @@ export function parseWrkOutput(out) {
  * @param {{ url: string, connections: number, durationSec: number, script?: string, cpu: number, threads?: number }} opts
  * @returns {Promise<WrkResult>}
  */
-export function runWrk({ url, connections, durationSec, script, cpu, threads = 1 }) {
+export async function runWrk({ url, connections, durationSec, script, cpu, threads = 1 }) {
   const args = [
-    "-c",
-    String(cpu),
     "wrk",
     "-t",
     String(threads),
@@ -51,23 +49,7 @@ export function runWrk({ url, connections, durationSec, script, cpu, threads = 1
   ];
   if (script) args.push("-s", script);
   args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn("taskset", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`wrk exited ${code}:\n${out}`));
-      try {
-        resolve(parseWrkOutput(out));
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+  const { code, output } = await runPinned(cpu, args);
+  if (code !== 0) throw new Error(`wrk exited ${code}:\n${output}`);
+  return parseWrkOutput(output);
 }

@@ -5,12 +5,14 @@
 // protocols interleaved round by round. Each result carries the CPU use of the server process over
 // the measured period (near 100%: the server is the limit, not the load generator), its CPU time
 // per request (the protocols' cost, steady even on a shared machine) and h3load's own CPU use.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeSelfSignedCert } from "../../tooling/test-support/self-signed-cert.mjs";
 import { runH2load } from "../lib/h2load.mjs";
+import { runPinned } from "../lib/pinned-run.mjs";
 import { freePort, startServer } from "../lib/server-process.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -56,25 +58,13 @@ async function withServerCpu(pid, durationSec, load) {
 }
 
 /** Runs h3load pinned to `cpu`; resolves with its JSON line. */
-function runH3load({ port, path, connections, streams, durationSec, cpu }) {
-  const args = ["-c", String(cpu), here("../h3load/build/h3load"), "--port", String(port), "--path", path];
+async function runH3load({ port, path, connections, streams, durationSec, cpu }) {
+  const args = [here("../h3load/build/h3load"), "--port", String(port), "--path", path];
   args.push("--connections", String(connections), "--streams", String(streams));
   args.push("--duration", String(durationSec), "--warmup", String(WARMUP));
-  return new Promise((resolve, reject) => {
-    const child = spawn("taskset", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`h3load exited ${code}:\n${out}`));
-      resolve(JSON.parse(out.trim().split("\n").at(-1)));
-    });
-  });
+  const { code, output } = await runPinned(cpu, args);
+  if (code !== 0) throw new Error(`h3load exited ${code}:\n${output}`);
+  return JSON.parse(output.trim().split("\n").at(-1));
 }
 
 // The same requests in flight for both protocols: connections x streams per connection.
@@ -93,31 +83,11 @@ export default {
   async run({ serverCpu, loadCpu, durationSec }) {
     execFileSync("make", ["-s", "-C", here("../h3load")], { stdio: "inherit" });
     const dir = mkdtempSync(join(tmpdir(), "fasterapi-bench-h3-"));
-    const key = join(dir, "key.pem");
-    const cert = join(dir, "cert.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-days",
-        "2",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
+    const { keyPath: key, certPath: cert } = writeSelfSignedCert(dir, {
+      commonName: "127.0.0.1",
+      altNames: "IP:127.0.0.1",
+      days: 2,
+    });
     const port = await freePort();
     const server = await startServer({
       command: ["node", here("../servers/fasterapi-h3.mjs")],

@@ -2,9 +2,10 @@
 // and without permessage-deflate), fan-out (1 publisher -> 1,000 subscribers, delivered messages
 // per second) and 10,000 idle WebSocket connections (server RSS growth per connection), for
 // FasterAPI native (when ws-native is built), FasterAPI on the JS path and the ws library's server.
-// The load client (../ws/load-client.mjs) writes pre-built frames and only counts answers; its CPU
-// use is printed per measurement: well under 100% of its core means it was not the bottleneck.
-import { spawn } from "node:child_process";
+// Echo and fan-out load comes from ../ws/wsload (C++, built on first use), which writes pre-built
+// frames and only counts answers; its CPU use is printed per measurement: well under 100% of its
+// core means it was not the bottleneck. The idle connections are opened by ../ws/idle-client.mjs.
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { withRaisedFdLimit } from "../connections/fd-limit.mjs";
@@ -31,16 +32,11 @@ const echoCases = [
   { name: "echo 16 KiB deflate", size: 16 * 1024, compress: true },
 ];
 
-/** Runs the load client on the load core; resolves with its last JSON line. */
-function loadClient(mode, port, options, cpu, onLine = () => {}) {
-  const command = withRaisedFdLimit([
-    "node",
-    here("../ws/load-client.mjs"),
-    mode,
-    String(port),
-    JSON.stringify(options),
-  ]);
-  const child = spawn("taskset", ["-c", String(cpu), ...command], { stdio: ["pipe", "pipe", "inherit"] });
+/** Runs `command` on the load core; resolves with its last JSON line. */
+function loadProcess(command, cpu, onLine = () => {}) {
+  const child = spawn("taskset", ["-c", String(cpu), ...withRaisedFdLimit(command)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   let last;
   let pending = "";
   child.stdout.setEncoding("utf8");
@@ -54,9 +50,19 @@ function loadClient(mode, port, options, cpu, onLine = () => {}) {
   });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) =>
-      code === 0 ? resolve(last) : reject(new Error(`load client exited with ${code}`)),
+      code === 0 ? resolve(last) : reject(new Error(`${command[0]} exited with ${code}`)),
     );
   });
+}
+
+/** wsload <mode> with `options` as --name value flags (true: a bare flag). */
+function wsload(mode, port, options, cpu) {
+  const args = [here("../ws/build/wsload"), mode, "--port", String(port)];
+  for (const [name, value] of Object.entries(options)) {
+    if (value === true) args.push(`--${name}`);
+    else if (value !== false) args.push(`--${name}`, String(value));
+  }
+  return loadProcess(args, cpu);
 }
 
 async function withServer(server, env, cpu, fn) {
@@ -87,14 +93,15 @@ export default {
   throughputLabel: "msg/s",
   subjects: ["FasterAPI native", "FasterAPI JS"],
   async run({ serverCpu, loadCpu, durationSec }) {
+    execFileSync("make", ["-s", "-C", here("../ws")], { stdio: "inherit" });
     const cases = {};
-    const timing = { durationSec, warmupSec: Math.min(3, durationSec) };
+    const timing = { duration: durationSec, warmup: Math.min(3, durationSec) };
     for (const c of echoCases) {
       cases[c.name] = {};
       for (const server of servers) {
         const env = { WS_COMPRESSION: c.compress ? "shared" : "disabled" };
         const r = await withServer(server, env, serverCpu, (port) =>
-          loadClient(
+          wsload(
             "echo",
             port,
             { ...timing, connections: 16, inflight: 64, size: c.size, compress: c.compress },
@@ -111,7 +118,7 @@ export default {
     cases[fanoutName] = {};
     for (const server of servers) {
       const r = await withServer(server, {}, serverCpu, (port) =>
-        loadClient("fanout", port, { ...timing, subscribers: SUBSCRIBERS, size: 32, window: 16 }, loadCpu),
+        wsload("fanout", port, { ...timing, subscribers: SUBSCRIBERS, size: 32, window: 16 }, loadCpu),
       );
       cases[fanoutName][server.name] = asRow(r);
       console.log(
@@ -124,10 +131,8 @@ export default {
         const before = await rssKiB(handle.pid);
         let opened;
         let rssOpen;
-        const done = loadClient(
-          "idle",
-          port,
-          { connections: IDLE_CONNECTIONS, batch: 500 },
+        const done = loadProcess(
+          ["node", here("../ws/idle-client.mjs"), String(port), String(IDLE_CONNECTIONS), "500"],
           loadCpu,
           (line, child) => {
             if (line.opened === undefined) return;

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { App, FLUSH } from "@fasterapi/core";
 import { http1 } from "@fasterapi/http1";
-import { chromium } from "playwright-core";
+import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HeadlessChromium, launchChromium } from "../../../tooling/test-support/chromium.js";
 import { type CompressionOptions, compression } from "../src/index.js";
 import { createGate, type Gate } from "./fixtures/gate.js";
 import { decodePartial, decodeWith, encodeWith } from "./fixtures/independent-decoders.js";
@@ -216,36 +217,21 @@ describe("compression over real sockets (http1)", () => {
 describe("headless Chromium decodes our responses", () => {
   let zstdFirst: Awaited<ReturnType<typeof startServer>>;
   let brOnly: Awaited<ReturnType<typeof startServer>>;
-  let userDataDir: string;
-  let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>>;
+  let browser: HeadlessChromium<BrowserContext>;
 
   beforeAll(async () => {
     zstdFirst = await startServer();
     brOnly = await startServer({ encodings: ["br"] });
-    userDataDir = mkdtempSync(join(tmpdir(), "fasterapi-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium(chromium);
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await zstdFirst?.app.close();
     await brOnly?.app.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   async function fetchItems(base: string): Promise<{ encoding: string | null; text: string }> {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     try {
       await page.goto(`${base}/page`);
       return await page.evaluate(async () => {

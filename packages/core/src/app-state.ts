@@ -25,7 +25,11 @@ export interface RouteRecord {
   readonly options: RouteOptions;
   /** Null for controller routes until ready() resolves the instance. */
   handler: RouteHandler | null;
-  readonly controller: { cls: new (...args: never[]) => object; key: string | symbol } | null;
+  readonly controller: {
+    cls: new (...args: never[]) => object;
+    key: string | symbol;
+    websocket: boolean;
+  } | null;
   readonly scope: Scope;
   compiled: CompiledRoute | null;
 }

@@ -203,7 +203,12 @@ export class App extends RouteMethods {
     };
     for (const route of controller.routes) {
       const applied = applyGroup(group, route);
-      this.addRecord(route.method, applied.path, applied.options, null, { cls: target, key: route.key });
+      this.addRecord(route.method, applied.path, applied.options, null, {
+        cls: target,
+        key: route.key,
+        websocket: route.websocket,
+      });
+      if (route.websocket) this.state.websocketRoutes++;
     }
     return this;
   }

@@ -10,6 +10,7 @@ export { type AnyContext, Context } from "./context.js";
 export {
   Controller,
   type ControllerOptions,
+  type ControllerWebSocketOptions,
   Delete,
   Get,
   Head,
@@ -17,6 +18,7 @@ export {
   Patch,
   Post,
   Put,
+  WebSocketRoute,
 } from "./controller.js";
 export {
   Dependency,

@@ -19,6 +19,9 @@ import {
   type RouteSpec,
 } from "./route-pipeline.js";
 import type { Scope } from "./scope.js";
+import type { AnyWebSocketRouteOptions } from "./websocket.js";
+import { controllerWebSocketOptions } from "./websocket-controller.js";
+import { websocketHandler } from "./websocket-route.js";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const NO_BODY_METHODS = new Set(["GET", "HEAD"]);
@@ -42,7 +45,7 @@ export function compileRoutes(state: AppState): void {
   for (const record of state.routes) {
     try {
       record.compiled = compileRoute(
-        routeSpec(state, record, record.scope, resolveHandler(record, controllers)),
+        routeSpec(state, record, record.scope, resolveHandler(state, record, controllers)),
         host,
       );
     } catch (error) {
@@ -68,9 +71,9 @@ export function unavailableRoute(state: AppState): CompiledRoute {
   return state.unavailable;
 }
 
-function resolveHandler(record: RouteRecord, instances: Map<unknown, object>): RouteHandler {
+function resolveHandler(state: AppState, record: RouteRecord, instances: Map<unknown, object>): RouteHandler {
   if (record.handler !== null) return record.handler;
-  const { cls, key } = record.controller as NonNullable<RouteRecord["controller"]>;
+  const { cls, key, websocket } = record.controller as NonNullable<RouteRecord["controller"]>;
   let instance = instances.get(cls);
   if (instance === undefined) {
     instance = record.scope.container.resolve(cls as unknown as Token<object>);
@@ -79,7 +82,16 @@ function resolveHandler(record: RouteRecord, instances: Map<unknown, object>): R
   const method = (instance as Record<string | symbol, unknown>)[key];
   if (typeof method !== "function") throw new Error(`controller method ${String(key)} is not a function`);
   const target = instance;
-  record.handler = (ctx) => (method as RouteHandler).call(target, ctx);
+  record.handler = websocket
+    ? websocketHandler(
+        state,
+        controllerWebSocketOptions(
+          record.options as AnyWebSocketRouteOptions,
+          target,
+          method as (ctx: unknown) => unknown,
+        ),
+      )
+    : (ctx) => (method as RouteHandler).call(target, ctx);
   return record.handler;
 }
 

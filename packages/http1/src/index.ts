@@ -15,3 +15,5 @@ export { NodeHttp1Transport } from "./node-http1-transport.js";
 export { NodeRequestView } from "./node-request-view.js";
 export { type ConnectionPolicy, NodeResponseSink } from "./node-response-sink.js";
 export { NodeUpgrade } from "./node-upgrade.js";
+// The open sockets and byte counts of a node:http server, for @fasterapi/http2's node transport too.
+export { SocketTally } from "./socket-tally.js";

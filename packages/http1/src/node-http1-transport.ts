@@ -27,6 +27,7 @@ import { NodeRequestView } from "./node-request-view.js";
 import { type ConnectionPolicy, NodeResponseSink } from "./node-response-sink.js";
 import { NodeUpgrade } from "./node-upgrade.js";
 import { requestHeadViolation } from "./request-checks.js";
+import { SocketTally } from "./socket-tally.js";
 
 /** node checks its header/request timeouts on an interval; keep it well under the shortest timeout. */
 function timeoutCheckInterval(options: ResolvedHttp1Options): number {
@@ -48,17 +49,13 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
   closing = false;
   private server: Server | undefined;
   private handler: RequestHandler | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new SocketTally();
   /** Keyed by the request's socket (the TLS socket under HTTPS), used only with maxRequestsPerSocket. */
   private readonly requestsPerSocket = new WeakMap<Socket, number>();
-  private connections = 0;
   private requests = 0;
   /** Synchronous throws from core's handler, and server errors after listening (e.g. EMFILE on accept). */
   private handlerErrors = 0;
   private serverErrors = 0;
-  /** Bytes of sockets already closed; open ones are read live in stats(). */
-  private closedBytesIn = 0;
-  private closedBytesOut = 0;
   private closed: Promise<void> | undefined;
 
   constructor(options: Http1Options = {}) {
@@ -123,7 +120,7 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
     this.closed = new Promise((resolve) => {
       // Whatever is still open when the grace period ends is cut off.
       const grace = setTimeout(() => {
-        for (const socket of this.sockets) socket.destroy();
+        for (const socket of this.sockets.open) socket.destroy();
       }, graceMs);
       // node's close() stops accepting and drops idle keep-alive connections; the callback runs
       // once every connection is gone. In-flight answers carry Connection: close meanwhile.
@@ -136,15 +133,10 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
   }
 
   stats(): TransportStats {
-    let bytesIn = this.closedBytesIn;
-    let bytesOut = this.closedBytesOut;
-    for (const socket of this.sockets) {
-      bytesIn += socket.bytesRead;
-      bytesOut += socket.bytesWritten;
-    }
+    const { bytesIn, bytesOut } = this.sockets.bytes();
     return {
-      connections: this.connections,
-      activeConnections: this.sockets.size,
+      connections: this.sockets.accepted,
+      activeConnections: this.sockets.open.size,
       requests: this.requests,
       bytesIn,
       bytesOut,
@@ -154,13 +146,7 @@ export class NodeHttp1Transport implements Transport, ConnectionPolicy {
   }
 
   private readonly onConnection = (socket: Socket): void => {
-    this.connections++;
     this.sockets.add(socket);
-    socket.once("close", () => {
-      this.sockets.delete(socket);
-      this.closedBytesIn += socket.bytesRead;
-      this.closedBytesOut += socket.bytesWritten;
-    });
   };
 
   /**

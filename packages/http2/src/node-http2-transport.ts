@@ -17,7 +17,7 @@ import {
 } from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 import type { RequestHandler, Transport, TransportAddress, TransportStats } from "@fasterapi/core";
-import { NodeRequestView, NodeResponseSink } from "@fasterapi/http1";
+import { NodeRequestView, NodeResponseSink, SocketTally } from "@fasterapi/http1";
 import type { ResolvedHttp2Options } from "./http2-options.js";
 import { H2RequestView } from "./node-h2-request-view.js";
 import { H2ResponseSink, type PushTarget } from "./node-h2-response-sink.js";
@@ -55,18 +55,15 @@ export class NodeHttp2Transport implements Transport, PushTarget {
   private server: Http2Server | Http2SecureServer | undefined;
   private handler: RequestHandler | undefined;
   private readonly sessions = new Set<ServerHttp2Session>();
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new SocketTally();
   /** HTTP/1.1 requests in flight per socket, so close() can drop idle HTTP/1.1 keep-alive sockets. */
   private readonly http1InFlight = new Map<Socket, number>();
-  private connections = 0;
   private requests = 0;
   private http1Requests = 0;
   private pushes = 0;
   private resetFloods = 0;
   private settingsTimeouts = 0;
   private handlerErrors = 0;
-  private closedBytesIn = 0;
-  private closedBytesOut = 0;
   private closed: Promise<void> | undefined;
 
   constructor(options: ResolvedHttp2Options) {
@@ -127,7 +124,7 @@ export class NodeHttp2Transport implements Transport, PushTarget {
     this.closed = new Promise((resolve) => {
       const grace = setTimeout(() => {
         for (const session of this.sessions) session.destroy();
-        for (const socket of this.sockets) socket.destroy();
+        for (const socket of this.sockets.open) socket.destroy();
       }, graceMs);
       server.close(() => {
         clearTimeout(grace);
@@ -142,15 +139,10 @@ export class NodeHttp2Transport implements Transport, PushTarget {
   }
 
   stats(): TransportStats {
-    let bytesIn = this.closedBytesIn;
-    let bytesOut = this.closedBytesOut;
-    for (const socket of this.sockets) {
-      bytesIn += socket.bytesRead;
-      bytesOut += socket.bytesWritten;
-    }
+    const { bytesIn, bytesOut } = this.sockets.bytes();
     return {
-      connections: this.connections,
-      activeConnections: this.sockets.size,
+      connections: this.sockets.accepted,
+      activeConnections: this.sockets.open.size,
       requests: this.requests,
       bytesIn,
       bytesOut,
@@ -169,14 +161,8 @@ export class NodeHttp2Transport implements Transport, PushTarget {
   }
 
   private readonly onConnection = (socket: Socket): void => {
-    this.connections++;
     this.sockets.add(socket);
-    socket.once("close", () => {
-      this.sockets.delete(socket);
-      this.http1InFlight.delete(socket);
-      this.closedBytesIn += socket.bytesRead;
-      this.closedBytesOut += socket.bytesWritten;
-    });
+    socket.once("close", () => this.http1InFlight.delete(socket));
   };
 
   private readonly onSession = (session: ServerHttp2Session): void => {

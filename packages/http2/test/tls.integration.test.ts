@@ -3,15 +3,13 @@
 // both), and headless Chromium, whose page reports nextHopProtocol "h2". Both paths: node:http2
 // and the native module (with @fasterapi/http1's native module for ALPN http/1.1).
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request as httpsRequest } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { promisify } from "node:util";
 import { App } from "@fasterapi/core";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../../tooling/test-support/chromium.js";
 import { selfSignedCert } from "../../http1/test/fixtures/self-signed-cert.js";
 import { http2 } from "../src/index.js";
 import { h2Request, openSession } from "./fixtures/h2-client.js";
@@ -117,23 +115,9 @@ for (const [path, native] of [
     });
 
     it('is reached by headless Chromium over h2 (nextHopProtocol "h2")', async () => {
-      const userDataDir = mkdtempSync(join(tmpdir(), "fasterapi-chromium-"));
-      const context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: "/usr/bin/chromium",
-        headless: true,
-        ignoreHTTPSErrors: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      const browser = await launchChromium(chromium, { ignoreHTTPSErrors: true });
       try {
-        const page = await context.newPage();
+        const page = await browser.context.newPage();
         await page.goto(`https://localhost:${server.port}/page`);
         const seen = await page.evaluate(async () => {
           const res = await fetch("/protocol");
@@ -143,8 +127,7 @@ for (const [path, native] of [
         });
         expect(seen).toEqual({ nextHopProtocol: "h2", body: { protocol: "h2" } });
       } finally {
-        await context.close();
-        rmSync(userDataDir, { recursive: true, force: true });
+        await browser.close();
       }
     });
   });

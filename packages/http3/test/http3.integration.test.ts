@@ -1,14 +1,12 @@
 // HTTP/3 end to end through a real App: Debian's gtlsclient and headless Chromium forced onto
 // QUIC, plus the HTTP/1.1 transport of the same app advertising h3 with Alt-Svc.
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { App } from "@fasterapi/core";
 import { http1 } from "@fasterapi/http1";
-import { chromium } from "playwright-core";
+import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HeadlessChromium, launchChromium } from "../../../tooling/test-support/chromium.js";
 import { http3 } from "../src/index.js";
 import { makeCertificate } from "./fixtures/certificate.js";
 import { gtlsclient } from "./fixtures/gtlsclient.js";
@@ -119,22 +117,11 @@ describe("Alt-Svc", () => {
 });
 
 describe("headless Chromium forced onto QUIC", () => {
-  let userDataDir: string;
-  let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>>;
+  let browser: HeadlessChromium<BrowserContext>;
 
   beforeAll(async () => {
-    userDataDir = mkdtempSync(join(tmpdir(), "fasterapi-chromium-h3-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
+    browser = await launchChromium(chromium, {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
         "--enable-quic",
         `--origin-to-force-quic-on=127.0.0.1:${h3Port}`,
         `--ignore-certificate-errors-spki-list=${cert.spki}`,
@@ -142,12 +129,11 @@ describe("headless Chromium forced onto QUIC", () => {
     });
   });
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it("loads the page over h3 and fetches JSON, a POST, 10 MB and 100 parallel requests", async () => {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     await page.goto(`https://127.0.0.1:${h3Port}/`);
     const result = await page.evaluate(async (big) => {
       // Browser globals (this runs in the page): the navigation entry says which protocol carried it.

@@ -2,52 +2,25 @@
 // primary, requests over fresh connections land on both workers, and one scrape (answered by
 // whichever worker gets it) holds the sum of both workers' counts. Worker threads are the native
 // path, cluster processes the node:http path.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { get } from "node:http";
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../../tooling/test-support/loopback-port.mjs";
+import { killChild, startUntilReady } from "../../../tooling/test-support/ready-process.js";
 import { parseExposition } from "./fixtures/exposition.js";
 
 const appPath = new URL("./fixtures/workers-app.mjs", import.meta.url).pathname;
 let child: ChildProcess | undefined;
 
 afterEach(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await once(child, "exit");
-  }
+  await killChild(child);
   child = undefined;
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
 /** The primary of the fixture on `port`, once it printed its ready line. */
-async function startWorkers(port: number, native: boolean): Promise<ChildProcess> {
-  const started = spawn(process.execPath, [appPath], {
-    env: { ...process.env, PORT: String(port), NATIVE: native ? "1" : "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('{"ready":')) resolve();
-    };
-    started.stdout?.on("data", onData);
-    started.stderr?.on("data", onData);
-    started.once("exit", (code) =>
-      reject(new Error(`workers app exited (${code}) before ready:\n${output}`)),
-    );
-  });
-  return started;
+function startWorkers(port: number, native: boolean): Promise<ChildProcess> {
+  return startUntilReady(appPath, { PORT: String(port), NATIVE: native ? "1" : "0" });
 }
 
 /** GET over a fresh connection, so the kernel spreads the requests over the workers. */

@@ -9,6 +9,7 @@
       "sources": [
         "src/addon.cc",
         "src/deflate.cc",
+        "src/event_batch.cc",
         "src/parser.cc",
         "src/utf8.cc",
         "src/ws_module.cc"

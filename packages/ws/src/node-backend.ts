@@ -148,19 +148,20 @@ export class NodeBackend implements WebSocketBackend {
       if (options.closeOnBackpressureLimit) ws.terminate();
       return "dropped";
     }
-    // Everything sent to a socket in one tick (the answers to one read, a burst of publishes)
-    // leaves in one writev instead of a syscall per message.
+    // Small messages sent to a socket in one tick (the answers to one read, a burst of publishes)
+    // leave in one writev instead of a syscall each. A message as large as the socket's buffer
+    // fills it alone: holding it back would only cost the cork and its tick.
     const raw = socket.raw;
-    if (raw.writableCorked === 0) {
+    const length = payloadLength(message);
+    if (raw.writableCorked === 0 && length < raw.writableHighWaterMark) {
       raw.cork();
       process.nextTick(uncork, raw);
     }
     ws.send(message.payload, { binary: message.isBinary, compress: message.compress });
-    // The cork batches small writes only: a full buffer goes out now, so what counts against
-    // maxBackpressure is what the kernel did not take, not what the cork held back.
-    if (raw.writableLength >= raw.writableHighWaterMark) raw.uncork();
+    // What counts against maxBackpressure is what the kernel did not take, not what the cork held back.
+    if (raw.writableCorked !== 0 && raw.writableLength >= raw.writableHighWaterMark) raw.uncork();
     this.counters.messagesOut++;
-    this.counters.bytesOut += payloadLength(message);
+    this.counters.bytesOut += length;
     // Like write() returning false: queued past the socket's high-water mark, wait for drain.
     if (!raw.writableNeedDrain) return "ok";
     socket.needsDrain = true;

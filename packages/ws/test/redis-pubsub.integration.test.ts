@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { until } from "../../../tooling/test-support/until.js";
 import { redisPubSub } from "../src/index.js";
 
 const children: ChildProcess[] = [];
@@ -30,18 +31,6 @@ function join2(port: number, room: string): Promise<{ client: WebSocket; message
       if (messages.length === 1) resolve({ client, messages });
     });
     client.once("error", reject);
-  });
-}
-
-function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (condition()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error("condition not met in time"));
-      else setTimeout(check, 10);
-    };
-    check();
   });
 }
 

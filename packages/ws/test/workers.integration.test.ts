@@ -2,12 +2,12 @@
 // fixtures/workers-app.mjs as the primary, `ws` clients connect until both workers hold some, and
 // a publish answered by one worker reaches every client on both workers exactly once, text as
 // text and binary as binary. Worker threads are the native path, cluster processes node:http.
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { freePort } from "../../../tooling/test-support/loopback-port.mjs";
+import { killChild, startUntilReady } from "../../../tooling/test-support/ready-process.js";
 
 const appPath = new URL("./fixtures/workers-app.mjs", import.meta.url).pathname;
 let child: ChildProcess | undefined;
@@ -15,41 +15,13 @@ const clients: WebSocket[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.terminate();
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await once(child, "exit");
-  }
+  await killChild(child);
   child = undefined;
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
 /** The primary of the fixture on `port`, once it printed its ready line. */
-async function startWorkers(port: number, native: boolean): Promise<ChildProcess> {
-  const started = spawn(process.execPath, [appPath], {
-    env: { ...process.env, PORT: String(port), NATIVE: native ? "1" : "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('{"ready":')) resolve();
-    };
-    started.stdout?.on("data", onData);
-    started.stderr?.on("data", onData);
-    started.once("exit", (code) =>
-      reject(new Error(`workers app exited (${code}) before ready:\n${output}`)),
-    );
-  });
-  return started;
+function startWorkers(port: number, native: boolean): Promise<ChildProcess> {
+  return startUntilReady(appPath, { PORT: String(port), NATIVE: native ? "1" : "0" });
 }
 
 interface Subscriber {

@@ -122,21 +122,11 @@ bool add_joined(napi_env env, Module* m, uint32_t n, napi_value joined, const ch
 
 // Passes each pair of `fields` ([name, value, ...], or undefined for none) to `add`, which validates
 // and appends it; `joined` (optional) is that array joined with NUL (see add_joined). Throws a
-// TypeError naming the `kind` of field ("header", "trailer") on bad input.
+// TypeError (naming the `kind` of field, "header" or "trailer", that `add` refused) on bad input.
 template <typename Add>
 bool add_fields(napi_env env, Module* m, napi_value fields, napi_value joined, const char* kind, Add add) {
-  napi_valuetype type;
-  napi_typeof(env, fields, &type);
-  if (type == napi_undefined) return true;
-  bool is_array = false;
-  napi_is_array(env, fields, &is_array);
-  if (!is_array) {
-    const std::string msg = std::string(kind) + "s must be a flat [name, value, ...] array";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return false;
-  }
   uint32_t n = 0;
-  napi_get_array_length(env, fields, &n);
+  if (!napi::header_pairs_length(env, fields, &n)) return false;
   napi_valuetype joined_type = napi_undefined;
   if (joined != nullptr) napi_typeof(env, joined, &joined_type);
   bool ok = false;
@@ -164,16 +154,11 @@ bool build_head(napi_env env, Module* m, int status, napi_value content_type, na
   }
   m->head.begin(m->out, status);
   JsState* js = js_of(m);
-  napi_valuetype type;
-  napi_typeof(env, content_type, &type);
-  if (type == napi_string) {
-    if (!latin1(env, content_type, js->value) ||
-        !m->head.add(m->out, "content-type", 12, js->value.data.get(), js->value.size)) {
-      return throw_bad_header(env, "content-type");
-    }
-  } else if (type != napi_undefined) {
-    napi_throw_type_error(env, nullptr, "contentType must be a string or undefined");
-    return false;
+  bool has_type = false;
+  if (!napi::content_type_arg(env, content_type, &has_type)) return false;
+  if (has_type && (!latin1(env, content_type, js->value) ||
+                   !m->head.add(m->out, "content-type", 12, js->value.data.get(), js->value.size))) {
+    return throw_bad_header(env, "content-type");
   }
   return add_fields(env, m, headers, joined, "header",
                     [m](const char* name, size_t name_len, const char* value, size_t value_len) {
@@ -198,14 +183,10 @@ bool body_arg(napi_env env, Module* m, napi_value v, BodyArg& out) {
     return true;
   }
   if (type == napi_object) {
-    void* data = nullptr;
-    bool is_buffer = false;
-    napi_is_buffer(env, v, &is_buffer);
-    if (!is_buffer || napi_get_buffer_info(env, v, &data, &out.len) != napi_ok) {
+    if (!napi::buffer_arg(env, v, &out.data, &out.len)) {
       napi_throw_type_error(env, nullptr, "body must be a Buffer, a string or null");
       return false;
     }
-    out.data = static_cast<const char*>(data);
     out.present = true;
   }
   return true;
@@ -333,14 +314,6 @@ napi_value js_upgrade(napi_env env, napi_callback_info info) {
                                                    static_cast<const uint8_t*>(handoff), handoff_len));
 }
 
-// remoteAddress(handle) -> string ("" once the connection is gone)
-napi_value js_remote_address(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a)) return nullptr;
-  Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
-  return napi::latin1_string(env, c != nullptr ? c->remote : "");
-}
-
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
@@ -382,7 +355,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
       {"send", js_send},           {"writeHead", js_write_head}, {"earlyHints", js_early_hints},
       {"write", js_write},
       {"end", js_end},             {"readBody", js_read_body},   {"resumeBody", js_resume_body},
-      {"upgrade", js_upgrade},     {"remoteAddress", js_remote_address}, {"stats", js_stats},
+      {"upgrade", js_upgrade},     {"remoteAddress", napi::remote_address_method<Module>}, {"stats", js_stats},
   };
   return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http1", methods);
 }

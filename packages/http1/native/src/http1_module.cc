@@ -11,14 +11,11 @@
 namespace fasterapi::http1 {
 namespace {
 
-constexpr double kSlotSpace = 4194304.0;  // 2^22 slots; the generation fills the upper bits
 
 inline Conn* conn_of(fa_conn* fc) { return static_cast<Conn*>(fc->user_data); }
 
 // Nothing owed to JS on the input side: no body, or only the rest of an unread one to skip.
 inline bool body_idle(const Conn* c) { return c->body == BodyState::kNone || c->body == BodyState::kDiscard; }
-
-inline Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
 
 }  // namespace
 
@@ -38,12 +35,7 @@ Module::Module(const fa_engine_api* engine_api, const ModuleOptions& options) : 
 }
 
 Conn* Module::lookup(double handle) const {
-  if (!(handle >= 0)) return nullptr;
-  const uint64_t h = static_cast<uint64_t>(handle);
-  const uint32_t slot = static_cast<uint32_t>(h % static_cast<uint64_t>(kSlotSpace));
-  const uint32_t gen = static_cast<uint32_t>(h / static_cast<uint64_t>(kSlotSpace));
-  if (slot >= slots.size() || generations[slot] != gen) return nullptr;
-  Conn* c = slots[slot];
+  Conn* c = handles.find(handle);
   return c != nullptr && !c->closed ? c : nullptr;
 }
 
@@ -346,10 +338,7 @@ bool Module::upgrade(Conn* c, uint32_t seq, fa_protocol* next, const char* head,
 void Module::forget(Conn* c) {
   api->timer_stop(&c->wait_timer);
   api->timer_stop(&c->body_timer);
-  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(c->handle) % static_cast<uint64_t>(kSlotSpace));
-  slots[slot] = nullptr;
-  generations[slot] = (generations[slot] + 1) & 0x3fffffffu;
-  free_slots.push_back(slot);
+  handles.remove(c->handle);
   stats.active_connections -= 1;
   delete c;
 }
@@ -532,17 +521,7 @@ int on_open(fa_conn* fc, void* data) {
   c->engine = m->api->conn_engine(fc);
   m->api->timer_init(c->engine, &c->wait_timer, on_wait_timeout, c);
   m->api->timer_init(c->engine, &c->body_timer, on_body_timeout, c);
-  uint32_t slot;
-  if (!m->free_slots.empty()) {
-    slot = m->free_slots.back();
-    m->free_slots.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(m->slots.size());
-    m->slots.push_back(nullptr);
-    m->generations.push_back(0);
-  }
-  m->slots[slot] = c;
-  c->handle = static_cast<double>(m->generations[slot]) * kSlotSpace + slot;
+  c->handle = m->handles.add(c);
   int port = 0;
   if (m->api->conn_remote_address(fc, c->remote, sizeof c->remote, &port) != 0) c->remote[0] = '\0';
   m->api->conn_set_user_data(fc, c);
@@ -677,18 +656,13 @@ void on_close(fa_conn* fc, fa_close_reason reason) {
   m->forget(c);
 }
 
-void retain(fa_protocol* p) { ++module_of(p)->refs; }
-void release(fa_protocol* p) { module_release(module_of(p)); }
-
-struct Callbacks {
+struct Callbacks : RefCounted<Module> {
   static constexpr auto on_open = http1::on_open;
   static constexpr auto on_data = http1::on_data;
   static constexpr auto on_drain = http1::on_drain;
   static constexpr auto on_end = http1::on_end;
   static constexpr auto on_shutdown = http1::on_shutdown;
   static constexpr auto on_close = http1::on_close;
-  static constexpr auto retain = http1::retain;
-  static constexpr auto release = http1::release;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "date_cache.h"
 #include "fasterapi/engine_abi.h"
+#include "fasterapi/handle_table.h"
 #include "parser.h"
 #include "response_head.h"
 
@@ -150,10 +151,7 @@ struct Module {
   std::vector<double> batch_conns; // every connection with a group, for corking their answers
   std::string body_bytes;  // body data gathered from one read
   std::string body_trailers;  // a chunked body's trailer field lines, handed over with its end
-  // Connection handles: slot + generation, so a stale handle from JS never reaches a new conn.
-  std::vector<Conn*> slots;
-  std::vector<uint32_t> generations;
-  std::vector<uint32_t> free_slots;
+  HandleTable<Conn> handles;  // the handles JS names connections by
 
   Module(const fa_engine_api* api, const ModuleOptions& opts);
   Conn* lookup(double handle) const;

@@ -96,26 +96,15 @@ bool valid_value(const std::string& value) {
 // lower-casing names and dropping connection-specific ones; false after throwing a TypeError.
 bool header_list(napi_env env, JsState* js, napi_value content_type, napi_value headers) {
   js->headers.clear();
-  napi_valuetype type;
-  napi_typeof(env, content_type, &type);
-  if (type == napi_string) {
+  bool has_type = false;
+  if (!napi::content_type_arg(env, content_type, &has_type)) return false;
+  if (has_type) {
     js->headers.emplace_back("content-type");
     js->headers.emplace_back();
     string_arg(env, content_type, js->headers.back(), false);
-  } else if (type != napi_undefined) {
-    napi_throw_type_error(env, nullptr, "contentType must be a string or undefined");
-    return false;
-  }
-  napi_typeof(env, headers, &type);
-  if (type == napi_undefined) return true;
-  bool is_array = false;
-  napi_is_array(env, headers, &is_array);
-  if (!is_array) {
-    napi_throw_type_error(env, nullptr, "headers must be a flat [name, value, ...] array");
-    return false;
   }
   uint32_t n = 0;
-  napi_get_array_length(env, headers, &n);
+  if (!napi::header_pairs_length(env, headers, &n)) return false;
   std::string name, value;
   for (uint32_t i = 0; i + 1 < n; i += 2) {
     napi_value nv, vv;
@@ -268,14 +257,6 @@ napi_value js_resume_body(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// remoteAddress(handle) -> string ("" once the connection is gone)
-napi_value js_remote_address(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a)) return nullptr;
-  Session* s = a.m->lookup(arg_double(env, a.argv[0]));
-  return napi::latin1_string(env, s != nullptr ? s->remote : "");
-}
-
 napi_value js_stats(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, a)) return nullptr;
@@ -323,7 +304,7 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   const napi::Method methods[] = {
       {"send", js_send},         {"writeHead", js_write_head},   {"earlyHints", js_early_hints}, {"push", js_push},
       {"write", js_write},       {"end", js_end},                {"readBody", js_read_body},
-      {"resumeBody", js_resume_body}, {"remoteAddress", js_remote_address}, {"stats", js_stats},
+      {"resumeBody", js_resume_body}, {"remoteAddress", napi::remote_address_method<Module>}, {"stats", js_stats},
   };
   return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.http2", methods);
 }

@@ -14,7 +14,6 @@ namespace fasterapi::http2 {
 namespace {
 
 constexpr uint32_t kNoError = NGHTTP2_NO_ERROR;
-constexpr uint64_t kSlotSpace = 1ull << 22;  // connection slots; the generation fills the upper bits
 /** What nghttp2 is told of SETTINGS_MAX_CONCURRENT_STREAMS (see advertise_stream_limit). */
 constexpr uint32_t kUnlimitedStreams = 0xffffffffu;
 /** Bytes a connection may have queued in the engine before the module stops handing it frames. */
@@ -37,7 +36,6 @@ void advertise_stream_limit(uint8_t* frame, size_t len, uint32_t limit) {
 }
 
 inline Session* session_of(fa_conn* fc) { return static_cast<Session*>(fc->user_data); }
-inline Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
 inline Session* session_of(void* user_data) { return static_cast<Session*>(user_data); }
 inline Stream* stream_of(nghttp2_session* ng, int32_t id) {
   return static_cast<Stream*>(nghttp2_session_get_stream_user_data(ng, id));
@@ -400,11 +398,7 @@ Module::~Module() {
 }
 
 Session* Module::lookup(double handle) const {
-  if (!(handle >= 0)) return nullptr;
-  const uint64_t h = static_cast<uint64_t>(handle);
-  const uint64_t slot = h % kSlotSpace;
-  if (slot >= slots.size() || generations[slot] != h / kSlotSpace) return nullptr;
-  Session* s = slots[slot];
+  Session* s = handles.find(handle);
   return s != nullptr && !s->closing ? s : nullptr;
 }
 
@@ -415,26 +409,9 @@ Stream* Module::stream(Session* s, int32_t id) const {
 }
 
 // Handles JS holds: slot + generation, so a stale handle never reaches a later connection.
-void Module::add_session(Session* s) {
-  uint32_t slot;
-  if (free_slots.empty()) {
-    slot = static_cast<uint32_t>(slots.size());
-    slots.push_back(s);
-    generations.push_back(0);
-  } else {
-    slot = free_slots.back();
-    free_slots.pop_back();
-    slots[slot] = s;
-  }
-  s->handle = static_cast<double>(generations[slot] * kSlotSpace + slot);
-}
+void Module::add_session(Session* s) { s->handle = handles.add(s); }
 
-void Module::remove_session(Session* s) {
-  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(s->handle) % kSlotSpace);
-  slots[slot] = nullptr;
-  ++generations[slot];
-  free_slots.push_back(slot);
-}
+void Module::remove_session(Session* s) { handles.remove(s->handle); }
 
 // A stream that closes before the end of the turn never reaches JS (its memory goes at reap).
 void Module::drop_from_batch(Stream* st) {
@@ -869,17 +846,12 @@ void on_close(fa_conn* conn, fa_close_reason reason) {
   m->dead_sessions.push_back(s);
 }
 
-void retain(fa_protocol* p) { ++module_of(p)->refs; }
-void release(fa_protocol* p) { module_release(module_of(p)); }
-
-struct Callbacks {
+struct Callbacks : RefCounted<Module> {
   static constexpr auto on_open = http2::on_open;
   static constexpr auto on_data = http2::on_data;
   static constexpr auto on_drain = http2::on_drain;
   static constexpr auto on_shutdown = http2::on_shutdown;
   static constexpr auto on_close = http2::on_close;
-  static constexpr auto retain = http2::retain;
-  static constexpr auto release = http2::release;
 };
 
 }  // namespace

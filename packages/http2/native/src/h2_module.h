@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fasterapi/engine_abi.h"
+#include "fasterapi/handle_table.h"
 #include "h2_defences.h"
 #include "h2_payload.h"
 
@@ -152,10 +153,7 @@ struct Module {
   ModuleStats stats;
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_option* option = nullptr;
-  // Connection handles for JS (see add_session).
-  std::vector<Session*> slots;
-  std::vector<uint64_t> generations;
-  std::vector<uint32_t> free_slots;
+  HandleTable<Session> handles;  // the handles JS names connections by
   // Streams whose headers completed during this turn, delivered to JS in one call at its end.
   fa_turn_hook turn_hook{};
   std::vector<Stream*> batch;

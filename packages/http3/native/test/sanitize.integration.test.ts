@@ -7,7 +7,7 @@ import { buildSanitized, engineDir, runSanitizedVitest } from "../../../native/s
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 describe("sanitizer build", () => {
-  it("passes the HTTP/3 client, hostile-datagram and graceful-close tests under ASan and UBSan", () => {
+  it("passes the HTTP/3 client, hostile-datagram, graceful-close and QPACK/stream abuse tests under ASan and UBSan", () => {
     const addons = [
       buildSanitized(engineDir, "fasterapi_engine"),
       buildSanitized(packageDir, "fasterapi_http3"),
@@ -19,6 +19,7 @@ describe("sanitizer build", () => {
       "test/http3.integration.test.ts",
       "test/bad-input.integration.test.ts",
       "test/lifecycle.integration.test.ts",
+      "test/qpack-abuse.integration.test.ts",
     ]);
     expect(output).not.toMatch(/AddressSanitizer|runtime error:/);
     expect(output).toMatch(/Tests\s+.*\d+ passed/);

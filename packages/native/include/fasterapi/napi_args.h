@@ -75,6 +75,44 @@ inline bool string_arg(napi_env env, napi_value v, std::string& out, bool utf8) 
   return get(env, v, out.data(), len + 1, &len) == napi_ok;
 }
 
+/* A Buffer argument's bytes; false (nothing thrown) when it is no Buffer. */
+inline bool buffer_arg(napi_env env, napi_value v, const char** data, size_t* len) {
+  bool is_buffer = false;
+  void* bytes = nullptr;
+  napi_is_buffer(env, v, &is_buffer);
+  if (!is_buffer || napi_get_buffer_info(env, v, &bytes, len) != napi_ok) return false;
+  *data = static_cast<const char*>(bytes);
+  return true;
+}
+
+/* A response's optional contentType argument: `*present` says whether it is a string; false with
+ * a TypeError thrown when it is neither a string nor undefined. */
+inline bool content_type_arg(napi_env env, napi_value v, bool* present) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, v, &type);
+  *present = type == napi_string;
+  if (type == napi_string || type == napi_undefined) return true;
+  napi_throw_type_error(env, nullptr, "contentType must be a string or undefined");
+  return false;
+}
+
+/* The length of an optional flat [name, value, ...] headers argument (0 when undefined); false
+ * with a TypeError thrown for anything but an array. */
+inline bool header_pairs_length(napi_env env, napi_value headers, uint32_t* n) {
+  *n = 0;
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, headers, &type);
+  if (type == napi_undefined) return true;
+  bool is_array = false;
+  napi_is_array(env, headers, &is_array);
+  if (!is_array) {
+    napi_throw_type_error(env, nullptr, "headers must be a flat [name, value, ...] array");
+    return false;
+  }
+  napi_get_array_length(env, headers, n);
+  return true;
+}
+
 /* options[name] of a createProtocol call as a uint32; false with a TypeError thrown when it is
  * missing or not one (the TypeScript packages resolve every option with its default first). */
 inline bool option_u32(napi_env env, napi_value options, const char* name, uint32_t* out) {

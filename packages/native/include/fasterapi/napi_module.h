@@ -16,6 +16,7 @@
 #include <string>
 
 #include "fasterapi/engine_abi.h"
+#include "fasterapi/napi_args.h"
 #include "fasterapi/protocol_table.h"
 
 namespace fasterapi::napi {
@@ -235,6 +236,16 @@ inline napi_value module_object(napi_env env, fa_protocol* proto, napi_finalize 
     return nullptr;
   }
   return result;
+}
+
+/* The remoteAddress(handle) method: the peer's address as a string, "" once the connection is
+ * gone. `Module::lookup(handle)` gives the connection, whose `remote` is a C string. */
+template <typename Module>
+napi_value remote_address_method(napi_env env, napi_callback_info info) {
+  CallArgs<Module, 1> a;
+  if (!get_args(env, info, a)) return nullptr;
+  const auto* conn = a.m->lookup(arg_double(env, a.argv[0]));
+  return latin1_string(env, conn != nullptr ? conn->remote : "");
 }
 
 /* new_module and finalize_module serve a module kept the usual way: `Module` has `void* js` (its

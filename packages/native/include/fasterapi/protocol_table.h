@@ -32,6 +32,14 @@ fa_protocol protocol_table(const char* name, void* data) {
   return p;
 }
 
+/* retain and release for a Callbacks class that derives from this: the table's `data` is a Module
+ * counting its references in `int refs`, freed by module_release(Module*) once none is left. */
+template <typename Module>
+struct RefCounted {
+  static void retain(fa_protocol* p) { ++static_cast<Module*>(p->data)->refs; }
+  static void release(fa_protocol* p) { module_release(static_cast<Module*>(p->data)); }
+};
+
 }  // namespace fasterapi
 
 #endif

@@ -48,15 +48,13 @@ bool bytes_arg(napi_env env, napi_value v, std::string& scratch, Bytes& out, con
     out = {reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size()};
     return true;
   }
-  bool is_buffer = false;
-  void* data = nullptr;
-  if (type == napi_object) napi_is_buffer(env, v, &is_buffer);
-  if (!is_buffer || napi_get_buffer_info(env, v, &data, &out.len) != napi_ok) {
+  const char* data = nullptr;
+  if (type != napi_object || !napi::buffer_arg(env, v, &data, &out.len)) {
     const std::string msg = std::string(what) + " must be a Buffer or a string";
     napi_throw_type_error(env, nullptr, msg.c_str());
     return false;
   }
-  out.data = static_cast<const uint8_t*>(data);
+  out.data = reinterpret_cast<const uint8_t*>(data);
   return true;
 }
 
@@ -78,7 +76,8 @@ napi_value js_send(napi_env env, napi_callback_info info) {
   if (!bytes_arg(env, a.argv[1], js_of(a.m)->text, payload, "payload")) return nullptr;
   Conn* c = a.m->lookup(arg_double(env, a.argv[0]));
   if (c == nullptr) return number(env, kSendClosed);
-  return number(env, a.m->send(c, payload.data, payload.len, arg_bool(env, a.argv[2]), arg_bool(env, a.argv[3])));
+  return number(env, a.m->send(c, payload.data, payload.len, arg_bool(env, a.argv[2]), arg_bool(env, a.argv[3]),
+                               a.m->delivering));
 }
 
 // ping(handle, payload)
@@ -227,28 +226,42 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.ws", methods);
 }
 
-}  // namespace
+void finalize_block(napi_env, void*, void* block) { block_release(static_cast<EventBlock*>(block)); }
 
-// onEvents(meta: ArrayBuffer of uint32 records, bytes: Buffer): one call per loop turn.
-void js_events(Module* m) {
-  JsState* js = js_of(m);
-  if (!js->js.alive || m->event_meta.empty()) {
-    m->event_meta.clear();
-    m->event_bytes.clear();
-    return;
-  }
-  napi_env env = js->js.env;
+// One onEvents call: the records as an ArrayBuffer, the block as a Buffer over its own memory.
+void deliver_block(Module* m, napi_env env, EventBlock* b) {
   napi::HandleScope scope(env);
   napi_value argv[2];
   void* meta = nullptr;
-  const size_t meta_len = m->event_meta.size() * 4;
-  const bool made = napi_create_arraybuffer(env, meta_len, &meta, &argv[0]) == napi_ok &&
-                    napi_create_buffer_copy(env, m->event_bytes.size(), m->event_bytes.data(), nullptr, &argv[1]) == napi_ok;
-  if (made) std::memcpy(meta, m->event_meta.data(), meta_len);
-  // Emptied before JS runs: events JS causes start the next batch.
-  m->event_meta.clear();
-  m->event_bytes.clear();
-  if (made) js->js.call(kOnEvents, 2, argv);
+  const size_t meta_len = b->meta.size() * 4;
+  if (napi_create_arraybuffer(env, meta_len, &meta, &argv[0]) != napi_ok) {
+    block_release(b);
+    return;
+  }
+  std::memcpy(meta, b->meta.data(), meta_len);
+  // The Buffer holds the block's reference from here on; its finalizer drops it.
+  if (napi_create_external_buffer(env, b->used, b->data, finalize_block, b, &argv[1]) != napi_ok) {
+    block_release(b);
+    return;
+  }
+  m->delivering = b;
+  js_of(m)->js.call(kOnEvents, 2, argv);
+  m->delivering = nullptr;
+}
+
+}  // namespace
+
+// onEvents(meta: ArrayBuffer of uint32 records, bytes: Buffer): one call per block, at the turn's end.
+void js_events(Module* m) {
+  JsState* js = js_of(m);
+  // Taken before JS runs: events JS causes start the next batch.
+  for (EventBlock* b : m->events.take()) {
+    if (js->js.alive) {
+      deliver_block(m, js->js.env, b);
+    } else {
+      block_release(b);
+    }
+  }
 }
 
 void js_release(Module* m) { delete js_of(m); }

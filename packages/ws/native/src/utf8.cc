@@ -8,7 +8,14 @@ bool Utf8Validator::feed(const uint8_t* data, size_t len) {
   size_t i = 0;
   while (i < len) {
     if (need_ == 0) {
-      // ASCII fast path: eight bytes at a time while no byte has its high bit set.
+      // ASCII fast path: 32 bytes at a time (one test of four words), then eight at a time,
+      // while no byte has its high bit set.
+      while (i + 32 <= len) {
+        uint64_t words[4];
+        std::memcpy(words, data + i, 32);
+        if ((words[0] | words[1] | words[2] | words[3]) & 0x8080808080808080ULL) break;
+        i += 32;
+      }
       while (i + 8 <= len) {
         uint64_t word;
         std::memcpy(&word, data + i, 8);

@@ -10,10 +10,8 @@ namespace fasterapi::ws {
 
 namespace {
 
-constexpr double kSlotSpace = 4194304.0;  // 2^22 slots; the generation fills the upper bits
 
 Conn* conn_of(fa_conn* fc) { return static_cast<Conn*>(fc->user_data); }
-Module* module_of(fa_protocol* p) { return static_cast<Module*>(p->data); }
 
 // A framed message shared by every subscriber's write queue; freed with the last write.
 struct SharedFrame {
@@ -37,25 +35,11 @@ void frame_into(std::string& out, uint8_t opcode, bool rsv1, const uint8_t* data
 }  // namespace
 
 Conn* Module::lookup(double handle) const {
-  if (!(handle >= 0) || handle > 9.0e15) return nullptr;
-  const auto h = static_cast<uint64_t>(handle);
-  const uint32_t slot = static_cast<uint32_t>(h % static_cast<uint64_t>(kSlotSpace));
-  const uint32_t gen = static_cast<uint32_t>(h / static_cast<uint64_t>(kSlotSpace));
-  if (slot >= slots.size() || generations[slot] != gen) return nullptr;
-  return slots[slot];
+  return handles.find(handle);
 }
 
 void Module::add_event(Conn* c, uint32_t kind, uint32_t arg, const uint8_t* bytes, size_t len) {
-  if (event_bytes.size() + len > kEventBytesFlush) js_events(this);
-  const auto handle = static_cast<uint64_t>(c->handle);
-  const uint32_t record[kEventWords] = {kind,
-                                        static_cast<uint32_t>(handle & 0xffffffffu),
-                                        static_cast<uint32_t>(handle >> 32),
-                                        arg,
-                                        static_cast<uint32_t>(event_bytes.size()),
-                                        static_cast<uint32_t>(len)};
-  event_meta.insert(event_meta.end(), record, record + kEventWords);
-  if (len > 0) event_bytes.append(reinterpret_cast<const char*>(bytes), len);
+  events.add(kind, static_cast<uint64_t>(c->handle), arg, bytes, len);
   api->turn_hook_request(c->engine, &turn_hook);
 }
 
@@ -64,6 +48,17 @@ int Module::write_frame(Conn* c, uint8_t opcode, bool rsv1, const uint8_t* data,
   const size_t n = write_frame_header(header, opcode, true, rsv1, len);
   const fa_iovec iov[2] = {{header, n}, {data, len}};
   return api->conn_write(c->conn, iov, len > 0 ? 2 : 1);
+}
+
+int Module::write_message(Conn* c, uint8_t opcode, const uint8_t* data, size_t len, EventBlock* from) {
+  uint8_t header[10];
+  const size_t n = write_frame_header(header, opcode, true, false, len);
+  uint8_t* room = from == nullptr ? nullptr : frame_room(from, data, len, header, n);
+  if (room == nullptr) return write_frame(c, opcode, false, data, len);
+  // Header and payload are adjacent in the block: one borrowed range, no copy of the payload.
+  block_retain(from);
+  const fa_iovec iov = {room, n + len};
+  return api->conn_write_ref(c->conn, &iov, 1, [](void* b) { block_release(static_cast<EventBlock*>(b)); }, from);
 }
 
 bool Module::compress_for(Conn* c, const uint8_t* data, size_t len) {
@@ -89,13 +84,13 @@ bool Module::admit(Conn* c, SendResult* result) {
   return false;
 }
 
-SendResult Module::send(Conn* c, const uint8_t* data, size_t len, bool binary, bool compress) {
+SendResult Module::send(Conn* c, const uint8_t* data, size_t len, bool binary, bool compress, EventBlock* from) {
   SendResult result = kSendOk;
   if (!admit(c, &result)) return result;
   const uint8_t opcode = binary ? kOpBinary : kOpText;
   const bool deflated = compress && compress_for(c, data, len);
   const int rc = deflated ? write_frame(c, opcode, true, reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size())
-                          : write_frame(c, opcode, false, data, len);
+                          : write_message(c, opcode, data, len, from);
   if (rc == FA_WRITE_CLOSED) return kSendClosed;
   stats.messages_out += 1;
   stats.bytes_out += static_cast<double>(len);
@@ -286,17 +281,7 @@ int on_handover(fa_conn* fc, void* data, const uint8_t* blob, size_t len) {
   }
   m->api->timer_init(c->engine, &c->idle_timer, on_idle, c);
   m->api->timer_init(c->engine, &c->close_timer, on_close_timeout, c);
-  uint32_t slot;
-  if (!m->free_slots.empty()) {
-    slot = m->free_slots.back();
-    m->free_slots.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(m->slots.size());
-    m->slots.push_back(nullptr);
-    m->generations.push_back(0);
-  }
-  m->slots[slot] = c;
-  c->handle = static_cast<double>(m->generations[slot]) * kSlotSpace + slot;
+  c->handle = m->handles.add(c);
   char ip[46];
   int port = 0;
   if (m->api->conn_remote_address(fc, ip, sizeof ip, &port) == 0) c->remote = ip;
@@ -394,26 +379,18 @@ void on_close(fa_conn* fc, fa_close_reason reason) {
     m->add_event(c, kEventClose, c->close_code, reinterpret_cast<const uint8_t*>(c->close_reason.data()),
                  c->close_reason.size());
   }
-  const uint32_t slot = static_cast<uint32_t>(static_cast<uint64_t>(c->handle) % static_cast<uint64_t>(kSlotSpace));
-  m->slots[slot] = nullptr;
-  m->generations[slot] = (m->generations[slot] + 1) & 0x3fffffffu;
-  m->free_slots.push_back(slot);
+  m->handles.remove(c->handle);
   m->stats.open -= 1;
   delete c;
 }
 
-void retain(fa_protocol* p) { ++module_of(p)->refs; }
-void release(fa_protocol* p) { module_release(module_of(p)); }
-
-struct Callbacks {
+struct Callbacks : RefCounted<Module> {
   static constexpr auto on_open = ws::on_open;
   static constexpr auto on_handover = ws::on_handover;
   static constexpr auto on_data = ws::on_data;
   static constexpr auto on_drain = ws::on_drain;
   static constexpr auto on_shutdown = ws::on_shutdown;
   static constexpr auto on_close = ws::on_close;
-  static constexpr auto retain = ws::retain;
-  static constexpr auto release = ws::release;
 };
 
 }  // namespace

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "deflate.h"
+#include "event_batch.h"
 #include "fasterapi/engine_abi.h"
+#include "fasterapi/handle_table.h"
 #include "handoff.h"
 #include "parser.h"
 
@@ -28,8 +30,6 @@ enum EventKind32 : uint32_t {
   kEventDrain = 5,
   kEventClose = 6,    // arg: the close code; bytes: the reason
 };
-/** One event record: kind, handleLo, handleHi, arg, bytesOff, bytesLen. */
-constexpr uint32_t kEventWords = 6;
 
 /** Results of send/publish per socket (mirrored in src/abi-constants.ts). */
 enum SendResult : int { kSendClosed = -1, kSendOk = 0, kSendBackpressure = 1, kSendDropped = 2 };
@@ -38,10 +38,8 @@ enum SendResult : int { kSendClosed = -1, kSendOk = 0, kSendBackpressure = 1, kS
 constexpr uint32_t kCloseTimeoutMs = 5000;
 /** Messages shorter than this go out uncompressed even when deflate was negotiated. */
 constexpr size_t kCompressThreshold = 64;
-/** Largest maxPayload: event records address the turn's bytes with 32-bit offsets. */
+/** Largest maxPayload: event records address their block's bytes with 32-bit offsets. */
 constexpr uint64_t kMaxPayloadLimit = 0x7fffffff;
-/** A turn's events go to JS early once their bytes would pass this (offsets stay 32-bit). */
-constexpr size_t kEventBytesFlush = 0x7fffffff;
 
 struct ModuleOptions {
   uint64_t max_payload;
@@ -106,9 +104,10 @@ struct Module {
   ModuleOptions opts;
   ModuleStats stats;
   fa_turn_hook turn_hook{};
-  // The events of this turn, for one crossing at its end.
-  std::vector<uint32_t> event_meta;
-  std::string event_bytes;
+  // The events of this turn, for one crossing (per block) at its end.
+  EventBatch events;
+  // The block whose events JS is handling now: a send of one of its messages borrows the bytes.
+  EventBlock* delivering = nullptr;
   // One deflater per window size for sockets without context takeover, and one inflater for peers
   // told not to keep theirs: the "shared" compression mode's small memory per socket.
   std::unique_ptr<Deflater> shared_deflaters[16];
@@ -116,15 +115,14 @@ struct Module {
   std::string scratch;   // compressed or inflated bytes being built
   // An ordered map: no bucket array, whose rehash would need a newer libstdc++ (see README).
   std::map<std::string, std::unique_ptr<Topic>> topics;
-  std::vector<Conn*> slots;
-  std::vector<uint32_t> generations;
-  std::vector<uint32_t> free_slots;
+  HandleTable<Conn> handles;  // the handles JS names connections by
 
   Module(const fa_engine_api* api, const ModuleOptions& opts) : api(api), opts(opts) {}
   Conn* lookup(double handle) const;
 
   // Operations called from JS (through addon.cc).
-  SendResult send(Conn* c, const uint8_t* data, size_t len, bool binary, bool compress);
+  /** `from`: the block `data` may lie in (see frame_room), or null. */
+  SendResult send(Conn* c, const uint8_t* data, size_t len, bool binary, bool compress, EventBlock* from = nullptr);
   void ping(Conn* c, const uint8_t* data, size_t len);
   /** Starts the closing handshake (or, inside it, does nothing). */
   void close(Conn* c, uint16_t code, const uint8_t* reason, size_t reason_len);
@@ -141,6 +139,8 @@ struct Module {
   void add_event(Conn* c, uint32_t kind, uint32_t arg, const uint8_t* bytes, size_t len);
   /** Writes one frame (header + payload); an FA_WRITE_* code. */
   int write_frame(Conn* c, uint8_t opcode, bool rsv1, const uint8_t* data, size_t len);
+  /** Writes a frame of a message in `from` by reference when its frame room allows, else copied. */
+  int write_message(Conn* c, uint8_t opcode, const uint8_t* data, size_t len, EventBlock* from);
   /** The compressed payload of a message for `c` in `scratch`; false to send it as it is. */
   bool compress_for(Conn* c, const uint8_t* data, size_t len);
   /** Whether `c` may take `len` more bytes; applies the backpressure action when not. */
@@ -156,7 +156,7 @@ void init_protocol(Module* m);
 void module_release(Module* m);
 
 // Implemented by addon.cc.
-/** Hands the turn's events (m->event_*) to JS in one call and empties them first. */
+/** Hands the turn's events (m->events) to JS, one call per block, and empties them first. */
 void js_events(Module* m);
 void js_release(Module* m);
 
