@@ -449,7 +449,8 @@ size_t consume(Module* m, Conn* c, const char* buf, size_t len, size_t pos) {
   while (pos < len && !c->closed) {
     if (c->body == BodyState::kReading) {
       pos = feed_body(m, c, buf, len, pos);
-      if (c->body != BodyState::kNone) return pos;
+      // A body's end reaches JS before the next head is parsed: that head would take body_seq over.
+      if (c->body != BodyState::kNone || c->body_events != 0) return pos;
       continue;
     }
     if (c->body == BodyState::kDiscard) {
