@@ -4,9 +4,7 @@
 // delivers request bytes or makes "JavaScript" answer, read a body, stream, or fire an event.
 // ASan/UBSan and the checks below catch misuse of the ABI and broken state; no N-API involved.
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -23,7 +21,6 @@ void require(bool ok) {
 
 // The fake engine's connection plus what reading needs: the engine keeps unconsumed bytes.
 struct FakeConn : fasterapi::fake::Conn {
-  void* user = nullptr;
   std::string kept;
   bool paused = false;
 };
@@ -33,31 +30,13 @@ fa_conn* as_fa(FakeConn* c) { return &c->base; }
 
 void fake_pause(fa_conn* c) { fake(c)->paused = true; }
 void fake_resume(fa_conn* c) { fake(c)->paused = false; }
-fa_engine* fake_conn_engine(fa_conn* c) {
-  require(!fake(c)->closed);
-  return fasterapi::fake::engine_handle();
-}
-void* fake_user(fa_conn* c) { return fake(c)->user; }
-void fake_set_user(fa_conn* c, void* u) {
-  fake(c)->user = u;
-  c->user_data = u;
-}
 size_t fake_buffered(fa_conn* c) { return fake(c)->backpressure ? 1 << 20 : 0; }
-int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
-  std::snprintf(ip, len, "127.0.0.1");
-  *port = 1;
-  return 0;
-}
 
 fa_engine_api make_api() {
   fa_engine_api api = fasterapi::fake::engine_api();
   api.conn_pause_reading = fake_pause;
   api.conn_resume_reading = fake_resume;
-  api.conn_engine = fake_conn_engine;
-  api.conn_user_data = fake_user;
-  api.conn_set_user_data = fake_set_user;
   api.conn_buffered_bytes = fake_buffered;
-  api.conn_remote_address = fake_remote;
   return api;
 }
 const fa_engine_api kApi = make_api();
@@ -170,7 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   js = JsView{};
   js.m = m;
   require(m->proto.on_open(as_fa(&f), m->proto.data) == 0);
-  Conn* c = static_cast<Conn*>(f.user);
+  Conn* c = static_cast<Conn*>(f.base.user_data);
   js.conn = c;
   size_t p = 0;
   while (p + 2 <= size && !f.closing) {

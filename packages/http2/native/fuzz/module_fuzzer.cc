@@ -23,52 +23,16 @@ namespace {
 
 fasterapi::fake::Conn conn;
 
-// Slices queued by reference (conn_write_ref): the engine reads them until it releases them, when
-// the socket "drains" or the connection closes.
-struct Held {
-  fa_iovec slice;
-  fa_release_fn release;
-  void* arg;
-};
-std::vector<Held> held;
+// Slices queued by reference (conn_write_ref) stay held until the socket "drains" or the
+// connection closes (fasterapi::fake::release_held).
 size_t drained = 0;  // conn.written at the last drain
-
-int fake_write_ref(fa_conn* c, const fa_iovec* iov, size_t n, fa_release_fn release, void* arg) {
-  const int r = fasterapi::fake::conn_write(c, iov, n);
-  if (r == FA_WRITE_CLOSED) {
-    release(arg);
-    return r;
-  }
-  require(n == 1);
-  held.push_back({iov[0], release, arg});
-  return r;
-}
-// ASan reports the read if the module freed a slice the engine still holds.
-void release_held() {
-  volatile uint8_t sum = 0;
-  for (const Held& h : held) {
-    for (size_t i = 0; i < h.slice.len; ++i) sum = sum + h.slice.base[i];
-    h.release(h.arg);
-  }
-  held.clear();
-}
 size_t fake_buffered(fa_conn*) { return conn.written - drained; }
-
-fa_engine* fake_conn_engine(fa_conn*) { return fasterapi::fake::engine_handle(); }
 uint64_t fake_conn_id(fa_conn*) { return 1; }
-int fake_remote(fa_conn*, char* ip, size_t len, int* port) {
-  std::strncpy(ip, "127.0.0.1", len);
-  *port = 1;
-  return 0;
-}
 
 fa_engine_api make_api() {
   fa_engine_api api = fasterapi::fake::engine_api();
-  api.conn_write_ref = fake_write_ref;
   api.conn_buffered_bytes = fake_buffered;
-  api.conn_engine = fake_conn_engine;
   api.conn_id = fake_conn_id;
-  api.conn_remote_address = fake_remote;
   return api;
 }
 const fa_engine_api kApi = make_api();
@@ -191,7 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         } else {
           conn.backpressure = !conn.backpressure;
           if (!conn.backpressure) {
-            release_held();
+            fasterapi::fake::release_held();
             drained = conn.written;
             m->proto.on_drain(&conn.base);
           }
@@ -202,7 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fasterapi::fake::run_turn_hook();
   require(conn.corked == 0);
   m->proto.on_close(&conn.base, FA_CLOSE_REASON_PEER);
-  release_held();  // the engine drops its queue with the connection
+  fasterapi::fake::release_held();  // the engine drops its queue with the connection
   for (fa_timer* t : fasterapi::fake::engine().armed) require(false && t);  // on_close stopped every timer
   module_release(m);
   return 0;
