@@ -885,6 +885,11 @@ void init_protocol(Module* m) {
   nghttp2_option_set_max_continuations(option, 8);
   // Client resets are counted by the module itself (Defences), which answers ENHANCE_YOUR_CALM.
   nghttp2_option_set_stream_reset_rate_limit(option, 1u << 30, 1u << 30);
+  // nghttp2 would keep closed streams up to the stream limit it knows, which is none (see
+  // advertise_stream_limit): kept, they fill maxSessionMemory and stall a connection after about
+  // 42,000 requests at the 10 MiB default. Forgotten, DATA on a closed stream is ignored, which
+  // RFC 9113 5.1 allows (treating it as STREAM_CLOSED is a MAY).
+  nghttp2_option_set_no_closed_streams(option, 1);
   m->option = option;
 }
 
