@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -33,6 +34,12 @@ afterEach(async () => {
 });
 
 /** Datagram i: its index (big-endian) then 60 bytes that depend on it. */
+/** The first CPU this process may run on (`Cpus_allowed_list`, e.g. "0-1" or "2,5"). */
+function firstAllowedCpu(): string {
+  const status = readFileSync("/proc/self/status", "utf8");
+  return /^Cpus_allowed_list:\s*(\d+)/m.exec(status)?.[1] ?? "0";
+}
+
 function payload(i: number): Buffer {
   const out = Buffer.alloc(64);
   out.writeUInt32BE(i, 0);
@@ -321,7 +328,9 @@ describe("UDP endpoints", () => {
 describe("UDP backpressure", () => {
   it("queues what a full socket refuses, flushes it in order, then calls on_writable; past the queue limit the tail is dropped and counted", () => {
     // A private network namespace with a slow loopback (tbf) makes the kernel hold packets, so
-    // the engine's socket really fills up (EAGAIN), which plain loopback never does.
+    // the engine's socket really fills up (EAGAIN), which plain loopback never does. The child
+    // runs on one CPU: loopback hands packets to a per-CPU backlog, so a sender that migrates
+    // between CPUs while the qdisc drains can see the kernel reorder them (seen once in CI).
     const script = fileURLToPath(new URL("./fixtures/udp-backpressure.mjs", import.meta.url));
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "" };
     if (process.env.FASTERAPI_SANITIZE === "1") {
@@ -335,7 +344,8 @@ describe("UDP backpressure", () => {
         "-rn",
         "sh",
         "-c",
-        'ip link set lo up && tc qdisc add dev lo root tbf rate 40mbit burst 32kb limit 16mb && exec "$0" "$1"',
+        'ip link set lo up && tc qdisc add dev lo root tbf rate 40mbit burst 32kb limit 16mb && exec taskset -c "$0" "$1" "$2"',
+        firstAllowedCpu(),
         process.execPath,
         script,
       ],
