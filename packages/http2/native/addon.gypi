@@ -12,8 +12,7 @@
         "src/h2_module.cc"
       ],
       "include_dirs": ["../../native/include"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc!": ["-std=gnu++17"],
       "cflags_cc": ["-std=c++20", "-fno-exceptions", "-fno-rtti", "-Wall", "-Wextra"],
       "conditions": [
         ["fasterapi_sanitize==1", {

@@ -14,8 +14,7 @@
       ],
       "include_dirs": ["../../native/include"],
       "libraries": ["-lngtcp2_crypto_gnutls", "-lngtcp2", "-lnghttp3", "-lgnutls"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc!": ["-std=gnu++17"],
       "cflags_cc": ["-std=c++20", "-fno-exceptions", "-fno-rtti", "-Wall", "-Wextra"],
       "conditions": [
         ["fasterapi_sanitize==1", {

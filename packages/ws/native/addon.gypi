@@ -8,6 +8,7 @@
       "target_name": "fasterapi_ws",
       "sources": [
         "src/addon.cc",
+        "src/block_buffer.cc",
         "src/deflate.cc",
         "src/event_batch.cc",
         "src/parser.cc",
@@ -15,8 +16,7 @@
         "src/ws_module.cc"
       ],
       "include_dirs": ["../../native/include"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc!": ["-std=gnu++17"],
       "cflags_cc": ["-std=c++20", "-fno-exceptions", "-fno-rtti", "-Wall", "-Wextra"],
       "conditions": [
         ["fasterapi_sanitize==1", {

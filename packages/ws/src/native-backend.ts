@@ -4,6 +4,8 @@
 // connection to @fasterapi/ws-native's module, which parses, frames, keeps topics and fans out in
 // C++. JavaScript hears of each loop turn's events in one onEvents call and maps them to the
 // shared layer here.
+
+import { markAsUntransferable } from "node:worker_threads";
 import type { ApprovedUpgrade, SendStatus } from "@fasterapi/core";
 import type { NativeUpgrade } from "@fasterapi/http1";
 import { engineApi, NativeAddonError } from "@fasterapi/native";
@@ -151,6 +153,9 @@ export class NativeBackend implements WebSocketBackend {
   }
 
   private onEvents(meta: ArrayBuffer, bytes: Buffer): void {
+    // The block's memory returns to the addon's pool when this ArrayBuffer is collected, so it
+    // must not move to another thread: a transfer list naming it copies it instead.
+    markAsUntransferable(bytes.buffer);
     const words = new Uint32Array(meta);
     const events = this.context.events;
     for (let at = 0; at < words.length; at += EVENT_WORDS) {

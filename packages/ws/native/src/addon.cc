@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "block_buffer.h"
 #include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "ws_module.h"
@@ -21,6 +22,7 @@ struct JsState {
   napi::JsCallbacks<1> js;
   std::string text;   // a string argument as UTF-8
   std::string topic;
+  int64_t reported_pool_bytes = 0;  // what V8 was told the event blocks hold
 };
 
 JsState* js_of(Module* m) { return static_cast<JsState*>(m->js); }
@@ -226,8 +228,6 @@ napi_value create_protocol(napi_env env, napi_callback_info info) {
   return napi::new_module<Module, JsState>(env, api, opts, argv[1], kCallbackNames, "fasterapi.ws", methods);
 }
 
-void finalize_block(napi_env, void*, void* block) { block_release(static_cast<EventBlock*>(block)); }
-
 // One onEvents call: the records as an ArrayBuffer, the block as a Buffer over its own memory.
 void deliver_block(Module* m, napi_env env, EventBlock* b) {
   napi::HandleScope scope(env);
@@ -239,11 +239,9 @@ void deliver_block(Module* m, napi_env env, EventBlock* b) {
     return;
   }
   std::memcpy(meta, b->meta.data(), meta_len);
-  // The Buffer holds the block's reference from here on; its finalizer drops it.
-  if (napi_create_external_buffer(env, b->used, b->data, finalize_block, b, &argv[1]) != napi_ok) {
-    block_release(b);
-    return;
-  }
+  // The Buffer holds the block's reference from here on.
+  argv[1] = block_buffer(env, b);
+  if (argv[1] == nullptr) return;
   m->delivering = b;
   js_of(m)->js.call(kOnEvents, 2, argv);
   m->delivering = nullptr;
@@ -262,9 +260,14 @@ void js_events(Module* m) {
       block_release(b);
     }
   }
+  if (js->js.alive) report_pool_bytes(js->js.env, m->events.pool_bytes(), &js->reported_pool_bytes);
 }
 
-void js_release(Module* m) { delete js_of(m); }
+void js_release(Module* m) {
+  JsState* js = js_of(m);
+  if (js->js.alive) report_pool_bytes(js->js.env, 0, &js->reported_pool_bytes);
+  delete js;
+}
 
 }  // namespace fasterapi::ws
 

@@ -9,7 +9,12 @@ namespace fasterapi::ws {
 namespace {
 // Many small messages share a block; a larger one gets a block of its own size (not reused).
 constexpr size_t kBlockSize = 64 * 1024;
-constexpr size_t kMaxFreeBlocks = 64;
+// A block comes back only when the GC collects JS's Buffer over it, so under load one GC
+// cycle's worth of blocks is out at once; keeping that many free (64 MiB at most) spares the
+// malloc and, since V8 counts the pool's growth as external memory, a full GC per refill.
+constexpr size_t kMaxFreeBlocks = 1024;
+// What stays free once every block is back (load has stopped): 4 MiB.
+constexpr size_t kIdleFreeBlocks = 64;
 }  // namespace
 
 // Standard-size blocks for reuse. It outlives the batch while blocks are still out (in JS or in
@@ -17,6 +22,7 @@ constexpr size_t kMaxFreeBlocks = 64;
 struct BlockPool {
   std::vector<EventBlock*> free;
   size_t out = 0;  // blocks not in `free`
+  size_t bytes = 0;  // the memory of every block, out or free
   bool orphaned = false;
 
   EventBlock* acquire(size_t need) {
@@ -30,6 +36,7 @@ struct BlockPool {
       return b;
     }
     const size_t cap = std::max(need, kBlockSize);
+    bytes += cap;
     return new EventBlock{this, static_cast<uint8_t*>(std::malloc(cap)), cap, 0, 1, {}};
   }
 
@@ -38,17 +45,27 @@ struct BlockPool {
     if (!orphaned && b->cap == kBlockSize && free.size() < kMaxFreeBlocks) {
       free.push_back(b);
     } else {
-      std::free(b->data);
-      delete b;
+      destroy(b);
     }
-    if (orphaned && out == 0) delete this;
+    if (out > 0) return;
+    if (orphaned) {
+      delete this;
+      return;
+    }
+    while (free.size() > kIdleFreeBlocks) {
+      destroy(free.back());
+      free.pop_back();
+    }
+  }
+
+  void destroy(EventBlock* b) {
+    bytes -= b->cap;
+    std::free(b->data);
+    delete b;
   }
 
   ~BlockPool() {
-    for (EventBlock* b : free) {
-      std::free(b->data);
-      delete b;
-    }
+    for (EventBlock* b : free) destroy(b);
   }
 };
 
@@ -85,6 +102,8 @@ void EventBatch::add(uint32_t kind, uint64_t handle, uint32_t arg, const uint8_t
                                         static_cast<uint32_t>(len)};
   b->meta.insert(b->meta.end(), record, record + kEventWords);
 }
+
+size_t EventBatch::pool_bytes() const { return pool_->bytes; }
 
 std::vector<EventBlock*> EventBatch::take() {
   std::vector<EventBlock*> out;

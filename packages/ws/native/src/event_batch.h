@@ -48,6 +48,8 @@ class EventBatch {
   bool empty() const { return blocks_.empty(); }
   /** Hands out the blocks with records, oldest first, and starts over; the caller owns each one's reference. */
   std::vector<EventBlock*> take();
+  /** The memory the block pool holds now (blocks in JS, in write queues and free). */
+  size_t pool_bytes() const;
 
  private:
   BlockPool* pool_;
