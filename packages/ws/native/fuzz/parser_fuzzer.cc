@@ -1,6 +1,6 @@
 // libFuzzer driver for the WebSocket frame parser. Besides crashes and sanitizer reports it
-// checks invariants: the bytes fed whole, in two pieces, or one byte at a time give the same
-// events; consumed never exceeds the input; a message never exceeds max_payload; uncompressed
+// checks invariants: the bytes fed whole, in two pieces, or one byte at a time, with or without
+// a MessageSink to unmask whole messages into, give the same events; consumed never exceeds the input; a message never exceeds max_payload; uncompressed
 // text messages and close reasons are valid UTF-8.
 #include <cstdint>
 #include <cstdlib>
@@ -18,9 +18,23 @@ void require(bool ok) {
   if (!ok) std::abort();
 }
 
+// Caller memory for whole messages, like the module's event blocks; fresh for every message.
+class TestSink final : public MessageSink {
+ public:
+  uint8_t* reserve(size_t len) override {
+    room_.assign(len, 0xAA);
+    return room_.data();
+  }
+  const uint8_t* data() const { return room_.data(); }
+
+ private:
+  std::vector<uint8_t> room_;
+};
+
 // Feeds `data` in pieces of at most `step` bytes (0: the first `split` bytes, then the rest),
 // keeping unconsumed bytes like the engine does, and returns a transcript of the events.
-std::string run(const uint8_t* data, size_t size, const ParserConfig& config, size_t step, size_t split) {
+std::string run(const uint8_t* data, size_t size, const ParserConfig& config, size_t step, size_t split,
+                TestSink* sink = nullptr) {
   FrameParser parser(config);
   std::string transcript;
   std::vector<uint8_t> kept;
@@ -32,7 +46,8 @@ std::string run(const uint8_t* data, size_t size, const ParserConfig& config, si
     fed += n;
     size_t pos = 0;
     for (;;) {
-      const Event event = parser.next(kept.data() + pos, kept.size() - pos);
+      const Event event = parser.next(kept.data() + pos, kept.size() - pos, sink);
+      if (event.in_sink) require(sink != nullptr && event.data == sink->data());
       require(event.consumed <= kept.size() - pos);
       pos += event.consumed;
       if (event.kind == EventKind::kNeedMore) break;
@@ -65,5 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string whole = run(stream, len, config, 0, len);
   require(run(stream, len, config, 1, 0) == whole);
   require(run(stream, len, config, 0, len / 2) == whole);
+  TestSink sink;
+  require(run(stream, len, config, 0, len, &sink) == whole);
+  require(run(stream, len, config, 0, len / 2, &sink) == whole);
   return 0;
 }

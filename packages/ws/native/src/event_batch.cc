@@ -8,13 +8,14 @@ namespace fasterapi::ws {
 
 namespace {
 // Many small messages share a block; a larger one gets a block of its own size (not reused).
-constexpr size_t kBlockSize = 64 * 1024;
+// Four 64 KiB reads fit one block, so a busy turn crosses into JS a few times, not per read.
+constexpr size_t kBlockSize = 256 * 1024;
 // A block comes back only when the GC collects JS's Buffer over it, so under load one GC
 // cycle's worth of blocks is out at once; keeping that many free (64 MiB at most) spares the
 // malloc and, since V8 counts the pool's growth as external memory, a full GC per refill.
-constexpr size_t kMaxFreeBlocks = 1024;
+constexpr size_t kMaxFreeBlocks = 256;
 // What stays free once every block is back (load has stopped): 4 MiB.
-constexpr size_t kIdleFreeBlocks = 64;
+constexpr size_t kIdleFreeBlocks = 16;
 }  // namespace
 
 // Standard-size blocks for reuse. It outlives the batch while blocks are still out (in JS or in
@@ -82,17 +83,25 @@ EventBatch::~EventBatch() {
   if (pool_->out == 0) delete pool_;
 }
 
-void EventBatch::add(uint32_t kind, uint64_t handle, uint32_t arg, const uint8_t* bytes, size_t len) {
-  const size_t room = len >= kBorrowMin ? kFrameRoom : 0;
-  const size_t need = room + len;
+namespace {
+size_t room_for(size_t len) { return len >= kBorrowMin ? kFrameRoom : 0; }
+}  // namespace
+
+uint8_t* EventBatch::reserve(size_t len) {
+  const size_t need = room_for(len) + len;
   EventBlock* b = blocks_.empty() ? nullptr : blocks_.back();
   if (b == nullptr || b->cap - b->used < need) {
     b = pool_->acquire(need);
     blocks_.push_back(b);
   }
+  return b->data + b->used + room_for(len);
+}
+
+void EventBatch::commit(uint32_t kind, uint64_t handle, uint32_t arg, size_t len) {
+  EventBlock* b = blocks_.back();
+  const size_t room = room_for(len);
   std::memset(b->data + b->used, 0, room);
   const size_t at = b->used + room;
-  if (len > 0) std::memcpy(b->data + at, bytes, len);
   b->used = at + len;
   const uint32_t record[kEventWords] = {kind,
                                         static_cast<uint32_t>(handle & 0xffffffffu),
@@ -101,6 +110,12 @@ void EventBatch::add(uint32_t kind, uint64_t handle, uint32_t arg, const uint8_t
                                         static_cast<uint32_t>(at),
                                         static_cast<uint32_t>(len)};
   b->meta.insert(b->meta.end(), record, record + kEventWords);
+}
+
+void EventBatch::add(uint32_t kind, uint64_t handle, uint32_t arg, const uint8_t* bytes, size_t len) {
+  uint8_t* dst = reserve(len);
+  if (len > 0) std::memcpy(dst, bytes, len);
+  commit(kind, handle, arg, len);
 }
 
 size_t EventBatch::pool_bytes() const { return pool_->bytes; }

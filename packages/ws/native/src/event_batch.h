@@ -45,6 +45,9 @@ class EventBatch {
 
   /** Appends a record; its `len` bytes are copied in (after kFrameRoom zeroed bytes from kBorrowMin on). */
   void add(uint32_t kind, uint64_t handle, uint32_t arg, const uint8_t* bytes, size_t len);
+  /** Where the next record's `len` bytes go; `commit` with the same `len` appends that record. */
+  uint8_t* reserve(size_t len);
+  void commit(uint32_t kind, uint64_t handle, uint32_t arg, size_t len);
   bool empty() const { return blocks_.empty(); }
   /** Hands out the blocks with records, oldest first, and starts over; the caller owns each one's reference. */
   std::vector<EventBlock*> take();

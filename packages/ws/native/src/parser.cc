@@ -6,21 +6,29 @@
 
 namespace fasterapi::ws {
 
-void unmask_copy(uint8_t* dst, const uint8_t* src, size_t len, const uint8_t mask[4], uint32_t offset) {
+// Built for AVX2 and for baseline x86-64; the loader picks the clone the CPU runs (an ifunc).
+__attribute__((target_clones("avx2", "default")))
+bool unmask_copy(uint8_t* dst, const uint8_t* src, size_t len, const uint8_t mask[4], uint32_t offset) {
   uint8_t rotated[4];
   for (int i = 0; i < 4; ++i) rotated[i] = mask[(offset + i) & 3];
   uint32_t mask32;
   std::memcpy(&mask32, rotated, 4);
   const uint64_t mask64 = (static_cast<uint64_t>(mask32) << 32) | mask32;
+  uint64_t seen = 0;  // every byte written, OR-ed: its high bits say whether any was not ASCII
   size_t i = 0;
   // Eight bytes per step; the compiler vectorises this loop at -O3.
   for (; i + 8 <= len; i += 8) {
     uint64_t word;
     std::memcpy(&word, src + i, 8);
     word ^= mask64;
+    seen |= word;
     std::memcpy(dst + i, &word, 8);
   }
-  for (; i < len; ++i) dst[i] = src[i] ^ rotated[i & 3];
+  for (; i < len; ++i) {
+    dst[i] = src[i] ^ rotated[i & 3];
+    seen |= dst[i];
+  }
+  return (seen & 0x8080808080808080ULL) == 0;
 }
 
 size_t write_frame_header(uint8_t out[10], uint8_t opcode, bool fin, bool rsv1, uint64_t len) {
@@ -72,7 +80,20 @@ Event FrameParser::take_payload(const uint8_t* data, size_t len, size_t consumed
                message_compressed_, nullptr};
 }
 
-Event FrameParser::next(const uint8_t* data, size_t len) {
+// A whole single-frame message, unmasked into the sink's memory.
+Event FrameParser::message_into(uint8_t* dst, const uint8_t* payload, size_t len, const uint8_t mask[4], bool binary,
+                                size_t consumed) {
+  const bool ascii = unmask_copy(dst, payload, len, mask, 0);
+  if (!binary && !ascii) {
+    utf8_.reset();
+    if (!utf8_.feed(dst, len) || !utf8_.complete()) {
+      return fail(kCloseInvalidPayload, "invalid UTF-8 in a text message", consumed);
+    }
+  }
+  return Event{EventKind::kMessage, consumed, dst, len, 0, binary, false, nullptr, true};
+}
+
+Event FrameParser::next(const uint8_t* data, size_t len, MessageSink* sink) {
   if (error_code_ != 0) return Event{EventKind::kError, 0, nullptr, 0, error_code_, false, false, error_reason_};
   if (deliver_pending_) {
     deliver_pending_ = false;
@@ -146,6 +167,11 @@ Event FrameParser::next(const uint8_t* data, size_t len) {
 
     if (payload > config_.max_payload || message_.size() + payload > config_.max_payload) {
       return fail(kCloseTooBig, "message over maxPayload", pos);
+    }
+    if (opcode != kOpContinuation && fin && !rsv1 && sink != nullptr && avail - header >= payload) {
+      const size_t n = static_cast<size_t>(payload);
+      uint8_t* dst = sink->reserve(n);
+      if (dst != nullptr) return message_into(dst, p + header, n, mask, opcode == kOpBinary, pos + header + n);
     }
     if (opcode != kOpContinuation) {
       in_message_ = true;

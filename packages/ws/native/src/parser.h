@@ -30,12 +30,27 @@ enum class EventKind : uint8_t {
 struct Event {
   EventKind kind;
   size_t consumed;      // input bytes used; the caller passes the rest (plus newer bytes) next time
-  const uint8_t* data;  // into the parser's storage, valid until the next call
+  const uint8_t* data;  // into the parser's storage (valid until the next call) or the sink's
   size_t len;
   uint16_t code;
   bool binary;
   bool compressed;
   const char* reason;
+  bool in_sink = false;  // a kMessage unmasked into the memory MessageSink::reserve gave
+};
+
+/**
+ * Memory of the caller's for a message that arrives whole, in one frame, within one call: the
+ * parser unmasks (and validates) it straight there instead of into its own storage, which spares
+ * the caller a copy.
+ */
+class MessageSink {
+ public:
+  /** Room for `len` bytes, valid until the caller's next use of the sink; null to decline. */
+  virtual uint8_t* reserve(size_t len) = 0;
+
+ protected:
+  ~MessageSink() = default;
 };
 
 class FrameParser {
@@ -47,7 +62,7 @@ class FrameParser {
    * or control frame are not consumed (the caller keeps them); payload bytes of data frames are
    * consumed and copied, unmasked, into the message. After kError every call returns it again.
    */
-  Event next(const uint8_t* data, size_t len);
+  Event next(const uint8_t* data, size_t len, MessageSink* sink = nullptr);
 
   /** Bytes of the message being assembled (for memory accounting). */
   size_t pending_bytes() const { return message_.size(); }
@@ -55,6 +70,8 @@ class FrameParser {
  private:
   Event fail(uint16_t code, const char* reason, size_t consumed);
   Event take_payload(const uint8_t* data, size_t len, size_t consumed);
+  Event message_into(uint8_t* dst, const uint8_t* payload, size_t len, const uint8_t mask[4], bool binary,
+                     size_t consumed);
 
   ParserConfig config_;
   std::vector<uint8_t> message_;  // unmasked payload of the current message so far
@@ -73,8 +90,11 @@ class FrameParser {
   const char* error_reason_ = nullptr;
 };
 
-/** Copies `len` bytes from `src` to `dst` XOR-ing them with `mask`, starting `offset` bytes into the mask. */
-void unmask_copy(uint8_t* dst, const uint8_t* src, size_t len, const uint8_t mask[4], uint32_t offset);
+/**
+ * Copies `len` bytes from `src` to `dst` XOR-ing them with `mask`, starting `offset` bytes into
+ * the mask; true when every byte copied is ASCII (then text needs no UTF-8 check).
+ */
+bool unmask_copy(uint8_t* dst, const uint8_t* src, size_t len, const uint8_t mask[4], uint32_t offset);
 
 /** Writes an unmasked server frame header for a payload of `len` bytes; returns its size (2..10). */
 size_t write_frame_header(uint8_t out[10], uint8_t opcode, bool fin, bool rsv1, uint64_t len);

@@ -43,6 +43,11 @@ void Module::add_event(Conn* c, uint32_t kind, uint32_t arg, const uint8_t* byte
   api->turn_hook_request(c->engine, &turn_hook);
 }
 
+void Module::commit_event(Conn* c, uint32_t kind, uint32_t arg, size_t len) {
+  events.commit(kind, static_cast<uint64_t>(c->handle), arg, len);
+  api->turn_hook_request(c->engine, &turn_hook);
+}
+
 int Module::write_frame(Conn* c, uint8_t opcode, bool rsv1, const uint8_t* data, size_t len) {
   uint8_t header[10];
   const size_t n = write_frame_header(header, opcode, true, rsv1, len);
@@ -316,7 +321,11 @@ ptrdiff_t deliver_message(Module* m, Conn* c, const Event& e) {
   }
   m->stats.messages_in += 1;
   m->stats.bytes_in += static_cast<double>(len);
-  m->add_event(c, kEventMessage, e.binary ? 1 : 0, data, len);
+  if (e.in_sink) {
+    m->commit_event(c, kEventMessage, e.binary ? 1 : 0, len);
+  } else {
+    m->add_event(c, kEventMessage, e.binary ? 1 : 0, data, len);
+  }
   return 0;
 }
 
@@ -327,7 +336,7 @@ ptrdiff_t on_data(fa_conn* fc, const uint8_t* data, size_t len) {
   m->arm_idle(c);
   size_t pos = 0;
   for (;;) {
-    const Event e = c->parser.next(data + pos, len - pos);
+    const Event e = c->parser.next(data + pos, len - pos, &m->sink);
     pos += e.consumed;
     switch (e.kind) {
       case EventKind::kNeedMore:

@@ -96,6 +96,13 @@ struct Conn {
   explicit Conn(const ParserConfig& config) : parser(config) {}
 };
 
+// The parser unmasks a message that arrives whole straight into the turn's event blocks.
+struct EventSink final : MessageSink {
+  explicit EventSink(EventBatch* batch) : batch(batch) {}
+  uint8_t* reserve(size_t len) override { return batch->reserve(len); }
+  EventBatch* batch;
+};
+
 struct Module {
   fa_protocol proto{};
   const fa_engine_api* api = nullptr;
@@ -106,6 +113,7 @@ struct Module {
   fa_turn_hook turn_hook{};
   // The events of this turn, for one crossing (per block) at its end.
   EventBatch events;
+  EventSink sink{&events};
   // The block whose events JS is handling now: a send of one of its messages borrows the bytes.
   EventBlock* delivering = nullptr;
   // One deflater per window size for sockets without context takeover, and one inflater for peers
@@ -137,6 +145,8 @@ struct Module {
 
   // Helpers.
   void add_event(Conn* c, uint32_t kind, uint32_t arg, const uint8_t* bytes, size_t len);
+  /** Appends the event whose `len` bytes the parser already put where `sink` said. */
+  void commit_event(Conn* c, uint32_t kind, uint32_t arg, size_t len);
   /** Writes one frame (header + payload); an FA_WRITE_* code. */
   int write_frame(Conn* c, uint8_t opcode, bool rsv1, const uint8_t* data, size_t len);
   /** Writes a frame of a message in `from` by reference when its frame room allows, else copied. */
