@@ -1,6 +1,7 @@
 // The peer of `pnpm bench ws`: the ws library's own server, configured like FasterAPI's
 // (same paths, permessage-deflate without context takeover when WS_COMPRESSION=shared). Fan-out
-// is the ws README's broadcast: a loop over the subscribers' send().
+// is the ws README's broadcast: a loop over the subscribers' send(). ws masks with bufferutil when
+// it can load it; WS_NO_BUFFER_UTIL=1 makes it mask in JS, as a plain `npm i ws` does.
 import { WebSocketServer } from "ws";
 
 const compression = process.env.WS_COMPRESSION === "shared";

@@ -1,7 +1,9 @@
 // `pnpm bench ws`: WebSocket echo (16 connections x 64 messages in flight; 32 B and 16 KiB; with
 // and without permessage-deflate), fan-out (1 publisher -> 1,000 subscribers, delivered messages
 // per second) and 10,000 idle WebSocket connections (server RSS growth per connection), for
-// FasterAPI native (when ws-native is built), FasterAPI on the JS path and the ws library's server.
+// FasterAPI native (when ws-native is built), FasterAPI on the JS path (ws with bufferutil, which
+// @fasterapi/ws installs) and the ws library's server, as `npm i ws` installs it (masking in JS)
+// and with bufferutil.
 // Echo and fan-out load comes from ../ws/wsload (C++, built on first use), which writes pre-built
 // frames and only counts answers; its CPU use is printed per measurement: well under 100% of its
 // core means it was not the bottleneck. The idle connections are opened by ../ws/idle-client.mjs.
@@ -22,7 +24,9 @@ const servers = [
     ? [{ name: "FasterAPI native", file: "ws-fasterapi.mjs", env: { FASTERAPI_NATIVE: "1" } }]
     : []),
   { name: "FasterAPI JS", file: "ws-fasterapi.mjs", env: { FASTERAPI_NATIVE: "0" } },
-  { name: "ws", file: "ws-library.mjs", env: {} },
+  // This workspace has bufferutil (for FasterAPI JS), so plain ws is told to leave it out.
+  { name: "ws", file: "ws-library.mjs", env: { WS_NO_BUFFER_UTIL: "1" } },
+  { name: "ws + bufferutil", file: "ws-library.mjs", env: {} },
 ];
 
 const echoCases = [

@@ -1,7 +1,7 @@
 // The packages as a new user gets them: every published package (platform packages included) is
 // packed, installed with npm (--ignore-scripts: nothing may need an install script) into an empty
-// project outside the workspace, and a user's app (fixtures/consumer-app.mjs) runs there against
-// the machine's PostgreSQL. The app must run on the prebuilt addons from that project's
+// project outside the workspace, and a user's app (fixtures/consumer-app.mjs: HTTP/1.1, h2c,
+// WebSocket, PostgreSQL, compression) runs there against the machine's PostgreSQL. The app must run on the prebuilt addons from that project's
 // node_modules, on the JS paths with FASTERAPI_NATIVE=0, and fall back with one log line per addon
 // when the platform packages are missing.
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
@@ -11,15 +11,18 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRaw } from "../../../packages/ws/test/fixtures/raw-websocket.js";
 import { packPublished } from "./fixtures/pack.js";
 import { addonPackages } from "./fixtures/workspace.js";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-/** The addon packages the app uses (http1 on the engine, pg sessions, zstd). */
+/** The addon packages the app uses (http1 and http2 on the engine, WebSocket, pg sessions, zstd). */
 const used = addonPackages().filter(({ manifest }) =>
   [
     "@fasterapi/native",
     "@fasterapi/http1-native",
+    "@fasterapi/http2-native",
+    "@fasterapi/ws-native",
     "@fasterapi/pg-pool-native",
     "@fasterapi/compression-native",
   ].includes(manifest.name),
@@ -54,6 +57,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface RunningApp {
   port: number;
+  /** The HTTP/2 cleartext (prior knowledge) listener. */
+  h2cPort: number;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -89,8 +94,8 @@ function startApp(native?: string): Promise<RunningApp> {
   return new Promise((resolve, reject) => {
     exited.then((code) => reject(new Error(`app exited (${code}) before listening:\n${output()}`)));
     child.stdout?.on("data", () => {
-      const port = /"listening":(\d+)/.exec(output())?.[1];
-      if (port !== undefined) resolve({ port: Number(port), output, stop });
+      const ports = /"listening":(\d+),"h2c":(\d+)/.exec(output());
+      if (ports !== null) resolve({ port: Number(ports[1]), h2cPort: Number(ports[2]), output, stop });
     });
   });
 }
@@ -118,12 +123,29 @@ interface NativeReport {
     pool: { sessionSockets: { native: number; js: number } };
     compression: { zstd: string; codings: string[] };
     transports: Record<string, { requests: number }>;
+    websocket: { backends: Record<string, { messagesIn: number }> };
   };
   resolved: Record<string, string>;
 }
 
+/** One WebSocket echo on the HTTP/1.1 port (16 KiB, so the native path echoes it by reference). */
+async function expectEcho(port: number): Promise<void> {
+  const client = await openRaw(port, { path: "/echo" });
+  client.send({ opcode: 2, repeat: ["echo", 4096] });
+  const reply = await client.next();
+  expect(reply !== "end" && reply.payload.equals(Buffer.from("echo".repeat(4096)))).toBe(true);
+  client.socket.destroy();
+}
+
 async function expectAnswers(app: RunningApp): Promise<NativeReport> {
   expect(JSON.parse((await curl(app.port, "/answer")).body)).toEqual({ answer: 42 });
+  const { stdout: h2 } = await promisify(execFile)(
+    "curl",
+    ["-s", "--http2-prior-knowledge", "-w", " %{http_version}", `http://127.0.0.1:${app.h2cPort}/answer`],
+    { encoding: "utf8" },
+  );
+  expect(h2).toBe('{"answer":42} 2');
+  await expectEcho(app.port);
   const report = JSON.parse((await curl(app.port, "/native")).body) as NativeReport;
   const inProject = pathToFileURL(join(project, "node_modules")).href;
   for (const url of Object.values(report.resolved)) expect(url.startsWith(inProject), url).toBe(true);
@@ -149,12 +171,17 @@ describe("packed packages installed with npm outside the workspace", () => {
       expect(report.addons.map(({ name }) => name).sort()).toEqual([
         "fasterapi_engine",
         "fasterapi_http1",
+        "fasterapi_http2",
         "fasterapi_pgwire",
+        "fasterapi_ws",
         "fasterapi_zstd",
       ]);
       expect(report.stats.pool.sessionSockets).toEqual({ native: 1, js: 0 });
       expect(report.stats.compression.zstd).toBe("native");
       expect(report.stats.transports.http1?.requests).toBeGreaterThanOrEqual(2);
+      expect(report.stats.transports.http2?.requests).toBe(1);
+      expect(Object.keys(report.stats.websocket.backends)).toEqual(["native"]);
+      expect(report.stats.websocket.backends.native?.messagesIn).toBe(1);
     } finally {
       await app.stop();
     }
@@ -167,6 +194,7 @@ describe("packed packages installed with npm outside the workspace", () => {
       const report = await expectAnswers(app);
       expect(report.addons).toEqual([]);
       expect(report.stats.pool.sessionSockets).toEqual({ native: 0, js: 1 });
+      expect(Object.keys(report.stats.websocket.backends)).toEqual(["node"]);
       expect(report.stats.compression.zstd).not.toBe("native");
       // Node 20 has no zstd in node:zlib: then zstd is not offered and gzip is the next choice.
       const text = await curl(app.port, "/text", "zstd, gzip");
@@ -187,6 +215,7 @@ describe("packed packages installed with npm outside the workspace", () => {
       const report = await expectAnswers(app);
       expect(report.addons).toEqual([]);
       expect(report.stats.pool.sessionSockets).toEqual({ native: 0, js: 1 });
+      expect(Object.keys(report.stats.websocket.backends)).toEqual(["node"]);
     } finally {
       await app.stop();
     }
@@ -197,8 +226,9 @@ describe("packed packages installed with npm outside the workspace", () => {
     for (const line of lines)
       expect(line).toMatch(/native addon (\w+) not found \(tried .*\); using the JS path$/);
     const names = lines.map((line) => /native addon (\w+)/.exec(line)?.[1]).sort();
-    // http1 and pg stop at their own addon, so the engine is never asked for.
-    expect(names).toEqual(["fasterapi_http1", "fasterapi_pgwire", "fasterapi_zstd"]);
+    // http1, http2 and pg stop at their own addon, so the engine is never asked for; WebSocket
+    // upgrades then come from node:http, so ws-native is not either.
+    expect(names).toEqual(["fasterapi_http1", "fasterapi_http2", "fasterapi_pgwire", "fasterapi_zstd"]);
 
     const { child, output } = spawnApp("1");
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));

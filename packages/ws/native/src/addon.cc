@@ -271,4 +271,7 @@ void js_release(Module* m) {
 
 }  // namespace fasterapi::ws
 
-NAPI_MODULE_INIT() { return fasterapi::napi::export_function(env, exports, "createProtocol", fasterapi::ws::create_protocol); }
+NAPI_MODULE_INIT() {
+  if (!fasterapi::ws::prepare_block_buffers(env)) return nullptr;
+  return fasterapi::napi::export_function(env, exports, "createProtocol", fasterapi::ws::create_protocol);
+}

@@ -5,26 +5,41 @@
 
 #include "block_buffer.h"
 
+#include <string>
+
+// libstdc++ reads glibc 2.32's __libc_single_threaded to skip atomic reference counts in
+// single-threaded processes, and the shared_ptr V8 takes a backing store in makes this file
+// read it. This addon's own copy, always 0 ("threads may exist", true under V8 anyway), keeps
+// the addon loadable on glibc older than 2.32, as its README states.
+extern "C" {
+__attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
+}
+
 namespace fasterapi::ws {
 namespace {
 
-// Keeps a block's reference while JS can reach its ArrayBuffer. The ones of this thread's
-// Node environment are linked, so the environment's teardown (a worker that ends) releases
-// what its last GC did not collect.
+struct HeldBlocks;
+
+// Keeps a block's reference while JS can reach its ArrayBuffer.
 struct HeldBlock {
   v8::Global<v8::ArrayBuffer> buffer;
   EventBlock* block;
+  HeldBlocks* list;
   HeldBlock* prev;
   HeldBlock* next;
 };
 
-thread_local HeldBlock* held_blocks = nullptr;
-thread_local bool cleanup_registered = false;
+// The blocks JS holds in one Node environment (the addon's instance data), so the environment's
+// teardown (a worker that ends) releases what its last GC did not collect.
+struct HeldBlocks {
+  HeldBlock* head = nullptr;
+};
 
 void drop(HeldBlock* held) {
+  HeldBlocks* list = held->list;
   if (held->prev != nullptr) held->prev->next = held->next;
   if (held->next != nullptr) held->next->prev = held->prev;
-  if (held_blocks == held) held_blocks = held->next;
+  if (list->head == held) list->head = held->next;
   held->buffer.Reset();
   block_release(held->block);
   delete held;
@@ -34,9 +49,10 @@ void drop(HeldBlock* held) {
 // more; returning it to the pool touches no V8 state.
 void on_collected(const v8::WeakCallbackInfo<HeldBlock>& info) { drop(info.GetParameter()); }
 
-void on_environment_teardown(void*) {
-  while (held_blocks != nullptr) drop(held_blocks);
-  cleanup_registered = false;
+void on_environment_teardown(napi_env, void* data, void*) {
+  auto* list = static_cast<HeldBlocks*>(data);
+  while (list->head != nullptr) drop(list->head);
+  delete list;
 }
 
 // Node-API values are V8 handles (Node's js_native_api_v8.h makes them the same way).
@@ -58,15 +74,28 @@ napi_value block_buffer(napi_env env, EventBlock* block) {
     block_release(block);
     return nullptr;
   }
-  if (!cleanup_registered) {
-    napi_add_env_cleanup_hook(env, on_environment_teardown, nullptr);
-    cleanup_registered = true;
-  }
-  auto* held = new HeldBlock{v8::Global<v8::ArrayBuffer>(isolate, array_buffer), block, nullptr, held_blocks};
-  if (held_blocks != nullptr) held_blocks->prev = held;
-  held_blocks = held;
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  auto* list = static_cast<HeldBlocks*>(data);
+  auto* held = new HeldBlock{v8::Global<v8::ArrayBuffer>(isolate, array_buffer), block, list, nullptr, list->head};
+  if (list->head != nullptr) list->head->prev = held;
+  list->head = held;
   held->buffer.SetWeak(held, on_collected, v8::WeakCallbackType::kParameter);
   return to_napi(view);
+}
+
+bool prepare_block_buffers(napi_env env) {
+  // V8's API is C++ and changes between Node majors: on another one, refuse to load (the loader
+  // then falls back to the JS path and says why) instead of misreading V8's objects.
+  const napi_node_version* running = nullptr;
+  if (napi_get_node_version(env, &running) != napi_ok) return false;
+  if (running->major != NODE_MAJOR_VERSION) {
+    const std::string message = "fasterapi_ws was built for Node " + std::to_string(NODE_MAJOR_VERSION) +
+                                " (it uses V8's API), not Node " + std::to_string(running->major);
+    napi_throw_error(env, "ERR_FASTERAPI_NODE_MAJOR", message.c_str());
+    return false;
+  }
+  return napi_set_instance_data(env, new HeldBlocks(), on_environment_teardown, nullptr) == napi_ok;
 }
 
 void report_pool_bytes(napi_env env, size_t pool_bytes, int64_t* reported) {

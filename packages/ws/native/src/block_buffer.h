@@ -4,7 +4,7 @@
 // starts a full GC every few dozen milliseconds. These Buffers are made with V8's API over a
 // backing store V8 does not count; the memory the pool really holds is reported instead
 // (report_pool_bytes), so V8 still sees what JS keeps alive. V8's API ties the addon to the Node
-// major it was built for, as the engine's libuv and OpenSSL already do.
+// major it was built for.
 #pragma once
 
 #include <node_api.h>
@@ -15,6 +15,12 @@
 #include "event_batch.h"
 
 namespace fasterapi::ws {
+
+/**
+ * Once, when the addon loads: checks that Node is the major this was built for (else throws),
+ * and sets up this environment's record of the blocks JS holds.
+ */
+bool prepare_block_buffers(napi_env env);
 
 /**
  * A Buffer over block->data[0..used) that owns one reference to the block: it is released when
