@@ -9,6 +9,7 @@
       "target_name": "fasterapi_http2",
       "sources": [
         "src/addon.cc",
+        "src/borrowed_body.cc",
         "src/h2_module.cc"
       ],
       "include_dirs": ["../../native/include"],

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "borrowed_body.h"
 #include "fasterapi/napi_args.h"
 #include "fasterapi/napi_module.h"
 #include "h2_module.h"
@@ -47,7 +48,8 @@ Stream* stream_arg(napi_env env, const Args& a) {
 // case (3 bytes a unit), then shrunk; longer ones are measured first, so room stays near size.
 constexpr size_t kOnePassUnits = 64 * 1024;
 
-// A string or Buffer body as a payload the answer's DATA frames point into (one copy in all).
+// A string or Buffer body as a payload the answer's DATA frames point into: a string is encoded
+// once, a short Buffer copied once, a long one borrowed (borrowed_body.h).
 Payload* body_payload(napi_env env, napi_value v, bool is_string) {
   Payload* p = nullptr;
   if (is_string) {
@@ -65,7 +67,9 @@ Payload* body_payload(napi_env env, napi_value v, bool is_string) {
   }
   void* data = nullptr;
   size_t len = 0;
-  if (napi_get_buffer_info(env, v, &data, &len) != napi_ok || (p = Payload::make(len)) == nullptr) return nullptr;
+  if (napi_get_buffer_info(env, v, &data, &len) != napi_ok) return nullptr;
+  if (len >= kBorrowMin) return borrow_buffer(v);
+  if ((p = Payload::make(len)) == nullptr) return nullptr;
   std::memcpy(p->bytes(), data, len);
   p->size = len;
   return p;
@@ -408,6 +412,7 @@ void js_release(Module* m) { delete js_of(m); }
 }  // namespace fasterapi::http2
 
 NAPI_MODULE_INIT() {
+  if (!fasterapi::http2::borrowing_supported(env)) return nullptr;
   fasterapi::napi::export_function(env, exports, "nghttp2Address", fasterapi::http2::nghttp2_address_js);
   return fasterapi::napi::export_function(env, exports, "createProtocol", fasterapi::http2::create_protocol);
 }

@@ -344,7 +344,7 @@ int send_data(nghttp2_session*, nghttp2_frame* frame, const uint8_t* framehd, si
   if (frame->data.padlen != 0) return NGHTTP2_ERR_CALLBACK_FAILURE;  // the module never pads
   Payload* body = st->whole;
   if (s->mod->emit(s, fa_iovec{framehd, 9}, nullptr)) {
-    s->mod->emit(s, fa_iovec{reinterpret_cast<const uint8_t*>(body->bytes()) + st->frame_at, length}, body);
+    s->mod->emit(s, fa_iovec{reinterpret_cast<const uint8_t*>(body->data) + st->frame_at, length}, body);
   }
   return 0;
 }

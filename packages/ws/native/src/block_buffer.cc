@@ -1,19 +1,9 @@
 // See block_buffer.h.
 // Node's own headers first: they set the Node-API version this file sees.
 #include <node_buffer.h>
-#include <v8.h>
 
 #include "block_buffer.h"
-
-#include <string>
-
-// libstdc++ reads glibc 2.32's __libc_single_threaded to skip atomic reference counts in
-// single-threaded processes, and the shared_ptr V8 takes a backing store in makes this file
-// read it. This addon's own copy, always 0 ("threads may exist", true under V8 anyway), keeps
-// the addon loadable on glibc older than 2.32, as its README states.
-extern "C" {
-__attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
-}
+#include "fasterapi/v8_interop.h"
 
 namespace fasterapi::ws {
 namespace {
@@ -55,9 +45,6 @@ void on_environment_teardown(napi_env, void* data, void*) {
   delete list;
 }
 
-// Node-API values are V8 handles (Node's js_native_api_v8.h makes them the same way).
-napi_value to_napi(v8::Local<v8::Value> value) { return reinterpret_cast<napi_value>(*value); }
-
 }  // namespace
 
 napi_value block_buffer(napi_env env, EventBlock* block) {
@@ -81,20 +68,11 @@ napi_value block_buffer(napi_env env, EventBlock* block) {
   if (list->head != nullptr) list->head->prev = held;
   list->head = held;
   held->buffer.SetWeak(held, on_collected, v8::WeakCallbackType::kParameter);
-  return to_napi(view);
+  return v8_interop::to_napi(view);
 }
 
 bool prepare_block_buffers(napi_env env) {
-  // V8's API is C++ and changes between Node majors: on another one, refuse to load (the loader
-  // then falls back to the JS path and says why) instead of misreading V8's objects.
-  const napi_node_version* running = nullptr;
-  if (napi_get_node_version(env, &running) != napi_ok) return false;
-  if (running->major != NODE_MAJOR_VERSION) {
-    const std::string message = "fasterapi_ws was built for Node " + std::to_string(NODE_MAJOR_VERSION) +
-                                " (it uses V8's API), not Node " + std::to_string(running->major);
-    napi_throw_error(env, "ERR_FASTERAPI_NODE_MAJOR", message.c_str());
-    return false;
-  }
+  if (!v8_interop::require_node_major(env, "fasterapi_ws")) return false;
   return napi_set_instance_data(env, new HeldBlocks(), on_environment_teardown, nullptr) == napi_ok;
 }
 
