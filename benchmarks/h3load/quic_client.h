@@ -5,6 +5,8 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <ngtcp2/ngtcp2.h>
@@ -12,6 +14,8 @@
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
 #include <sys/socket.h>
 #include <time.h>
+
+#include <cstring>
 
 namespace quic_client {
 
@@ -48,16 +52,38 @@ struct Endpoint {
 
   ngtcp2_path path() { return path_of(local, remote); }
 
-  /** Feeds every datagram waiting on the socket to ngtcp2: 0, or ngtcp2_conn_read_pkt's first error. */
+  /**
+   * Feeds every datagram waiting on the socket to ngtcp2: 0, or ngtcp2_conn_read_pkt's first
+   * error. With UDP_GRO (see start) one read may return several datagrams of the same size back
+   * to back; the control message says how long each is.
+   */
   int read_all() {
     uint8_t buf[65536];
+    alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(int))];
     for (;;) {
-      const ssize_t n = recv(fd, buf, sizeof buf, 0);
+      iovec iov{buf, sizeof buf};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      const ssize_t n = recvmsg(fd, &msg, 0);
       if (n <= 0) return 0;
+      size_t segment = static_cast<size_t>(n);
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+          int size = 0;
+          std::memcpy(&size, CMSG_DATA(c), sizeof size);
+          if (size > 0) segment = static_cast<size_t>(size);
+        }
+      }
       const ngtcp2_path p = path();
-      ngtcp2_pkt_info pi{};
-      const int rv = ngtcp2_conn_read_pkt(conn, &p, &pi, buf, static_cast<size_t>(n), now());
-      if (rv != 0) return rv;
+      for (size_t at = 0; at < static_cast<size_t>(n); at += segment) {
+        const size_t len = static_cast<size_t>(n) - at < segment ? static_cast<size_t>(n) - at : segment;
+        ngtcp2_pkt_info pi{};
+        const int rv = ngtcp2_conn_read_pkt(conn, &p, &pi, buf + at, len, now());
+        if (rv != 0) return rv;
+      }
     }
   }
 };
@@ -98,6 +124,11 @@ inline bool start(Endpoint& e, const sockaddr_in& server, const ngtcp2_callbacks
   if (setsockopt(e.fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
     setsockopt(e.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   }
+  // Like QUIC stacks on Linux (quic-go, msquic): the kernel may hand over a server's
+  // GSO train in one read. On loopback that also spares the sending CPU from cutting the train
+  // into datagrams for this socket, work that over a real link happens on the client's machine.
+  const int one = 1;
+  setsockopt(e.fd, SOL_UDP, UDP_GRO, &one, sizeof one);
   socklen_t len = sizeof e.local;
   getsockname(e.fd, reinterpret_cast<sockaddr*>(&e.local), &len);
 
