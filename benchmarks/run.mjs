@@ -38,6 +38,8 @@ const run = {
   // The commit of the BENCH_BASELINE checkout whose servers ran as "(baseline)" peers, if any.
   baseline: baselineCommit(),
   cases: {},
+  // Tables a suite measures besides throughput (e.g. memory per idle connection): { title, header, rows }.
+  tables: [],
 };
 
 await suite.setup?.();
@@ -46,7 +48,12 @@ try {
   if (suite.run)
     Object.assign(
       run.cases,
-      await suite.run({ serverCpu: SERVER_CPU, loadCpu: LOAD_CPU, durationSec: DURATION }),
+      await suite.run({
+        serverCpu: SERVER_CPU,
+        loadCpu: LOAD_CPU,
+        durationSec: DURATION,
+        addTable: (table) => run.tables.push(table),
+      }),
     );
   for (const c of suite.cases ?? []) {
     run.cases[c.name] = {};
@@ -93,6 +100,11 @@ writeFileSync(`${outDir}${name}.json`, `${JSON.stringify({ ...run, ratios: ratio
 writeFileSync(`${outDir}${name}.svg`, barChartSvg(suite.title, run));
 writeFileSync(
   `${outDir}${name}.md`,
-  `Command: \`pnpm bench ${name}\` (${run.date}, ${run.machine.cpu}, Node ${run.machine.node})\n\n${markdownTable(raw)}\n\n${markdownTable(ratios)}\n`,
+  [
+    `Command: \`pnpm bench ${name}\` (${run.date}, ${run.machine.cpu}, Node ${run.machine.node})`,
+    markdownTable(raw),
+    markdownTable(ratios),
+    ...run.tables.map((table) => `${table.title}:\n\n${markdownTable(table)}`),
+  ].join("\n\n") + "\n",
 );
 console.log(`\nwrote benchmarks/results/${name}.json, .svg and .md`);

@@ -37,6 +37,7 @@ for (const name of suites) {
     "",
     `![${suite.title}](benchmarks/results/${name}.svg)`,
   );
+  for (const table of run.tables ?? []) parts.push("", `${table.title}:`, "", markdownTable(table));
   if (suite.notes) parts.push("", suite.notes);
 }
 writeFileSync(here("../BENCHMARKS.md"), `${parts.join("\n")}\n`);

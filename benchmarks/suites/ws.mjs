@@ -96,7 +96,7 @@ export default {
   title: "WebSocket",
   throughputLabel: "msg/s",
   subjects: ["FasterAPI native", "FasterAPI JS"],
-  async run({ serverCpu, loadCpu, durationSec }) {
+  async run({ serverCpu, loadCpu, durationSec, addTable }) {
     execFileSync("make", ["-s", "-C", here("../ws")], { stdio: "inherit" });
     const cases = {};
     const timing = { duration: durationSec, warmup: Math.min(3, durationSec) };
@@ -160,13 +160,14 @@ export default {
         ]);
       });
     }
-    console.log(`\n${IDLE_CONNECTIONS} idle WebSocket connections (server RSS)\n`);
-    console.log(
-      textTable({
-        header: ["server", "opened", "failed", "alive", "RSS before MiB", "RSS open MiB", "bytes/conn"],
-        rows: idleRows,
-      }),
-    );
+    const idle = {
+      title: `${IDLE_CONNECTIONS} idle WebSocket connections (server RSS)`,
+      header: ["server", "opened", "failed", "alive", "RSS before MiB", "RSS open MiB", "bytes/conn"],
+      rows: idleRows,
+    };
+    console.log(`\n${idle.title}\n`);
+    console.log(textTable(idle));
+    addTable(idle);
     return cases;
   },
 };

@@ -56,7 +56,7 @@ export class Http3Transport implements Transport, ExchangeOwner {
     this.#handler = handler;
     this.#server = addon.createServer(
       api,
-      { onEvents: (events) => this.#onEvents(events) },
+      { onEvents: (words, values) => this.#onEvents(words, values) },
       {
         maxStreams: o.maxStreams,
         streamWindow: o.streamWindow,
@@ -117,31 +117,33 @@ export class Http3Transport implements Transport, ExchangeOwner {
 
   // ---- addon events ----
 
-  #onEvents(events: unknown[]): void {
+  #onEvents(words: Float64Array, values: unknown[]): void {
     const handler = this.#handler as RequestHandler;
-    for (let i = 0; i < events.length; ) {
-      const word = events[i] as number;
+    let next = 0;
+    for (let i = 0; i < words.length; i += 3) {
+      const word = words[i] as number;
       const kind = word >> 1;
       const flag = (word & 1) === 1;
-      const conn = events[i + 1] as number;
-      const stream = events[i + 2] as number;
-      i += 3;
+      const conn = words[i + 1] as number;
+      const stream = words[i + 2] as number;
       if (kind === EVENT_REQUEST) {
+        const head = values[next++] as string;
+        const afterMethod = head.indexOf("\0");
+        const afterPath = head.indexOf("\0", afterMethod + 1);
         const exchange = new Http3Exchange(
           this,
           conn,
           stream,
-          events[i] as string,
-          events[i + 1] as string,
-          events[i + 2] as string,
+          head.slice(0, afterMethod),
+          head.slice(afterMethod + 1, afterPath),
+          head.slice(afterPath + 1),
           flag,
         );
-        i += 3;
         this.#exchanges.set(key(conn, stream), exchange);
         handler(exchange, exchange);
         continue;
       }
-      const chunk = kind === EVENT_BODY ? (events[i++] as Buffer | undefined) : undefined;
+      const chunk = kind === EVENT_BODY ? (values[next++] as Buffer | undefined) : undefined;
       const exchange = this.#exchanges.get(key(conn, stream));
       if (exchange === undefined) continue;
       if (kind === EVENT_BODY) exchange.bodyChunk(chunk, flag);

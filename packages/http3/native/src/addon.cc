@@ -59,30 +59,40 @@ void Addon::deliver(void* ctx, std::vector<Event>& events) {
   if (a->torn_down || !a->js.alive) return;
   napi_env env = a->js.env;
   napi::HandleScope scope(env);
-  // Only the words each kind needs (see Http3Callbacks.onEvents): most events of a batch are
-  // closes, three words each, so a request costs 9 element writes instead of 14.
-  size_t words = 0;
-  for (const Event& e : events) words += 3 + (e.kind == EventKind::kRequest ? 3 : e.kind == EventKind::kBody ? 1 : 0);
-  napi_value list, undefined;
+  // Three numbers per event in one Float64Array, and in an array only what numbers cannot say:
+  // a request's head as one latin1 string, a body's chunk. A request crosses as one element
+  // write and one string instead of nine writes, three strings and three numbers.
+  size_t values = 0;
+  for (const Event& e : events) values += e.kind == EventKind::kRequest || e.kind == EventKind::kBody ? 1 : 0;
+  const size_t count = events.size() * 3;
+  void* memory = nullptr;
+  napi_value argv[2], buffer, undefined;
   napi_get_undefined(env, &undefined);
-  napi_create_array_with_length(env, words, &list);
-  uint32_t at = 0;
-  auto put = [&](napi_value v) { napi_set_element(env, list, at++, v); };
-  for (Event& e : events) {
-    put(napi::number(env, static_cast<double>(static_cast<unsigned>(e.kind) * 2 + (e.flag ? 1 : 0))));
-    put(napi::number(env, e.conn));
-    put(napi::number(env, static_cast<double>(e.stream)));
-    if (e.kind == EventKind::kRequest) {
-      put(latin1_value(env, e.method));
-      put(latin1_value(env, e.path));
-      put(latin1_value(env, e.headers));
-    } else if (e.kind == EventKind::kBody) {
-      napi_value chunk = undefined;
-      if (!e.bytes.empty()) napi_create_buffer_copy(env, e.bytes.size(), e.bytes.data(), nullptr, &chunk);
-      put(chunk);
-    }
+  if (napi_create_arraybuffer(env, count * sizeof(double), &memory, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, count, buffer, 0, &argv[0]) != napi_ok ||
+      napi_create_array_with_length(env, values, &argv[1]) != napi_ok) {
+    return;
   }
-  a->js.call(0, 1, &list);
+  auto* words = static_cast<double*>(memory);
+  uint32_t at = 0;
+  for (Event& e : events) {
+    *words++ = static_cast<double>(static_cast<unsigned>(e.kind) * 2 + (e.flag ? 1 : 0));
+    *words++ = e.conn;
+    *words++ = static_cast<double>(e.stream);
+    napi_value value = undefined;
+    if (e.kind == EventKind::kRequest) {
+      a->text.assign(e.method).push_back('\0');
+      a->text.append(e.path).push_back('\0');
+      a->text.append(e.headers);
+      napi_create_string_latin1(env, a->text.data(), a->text.size(), &value);
+    } else if (e.kind == EventKind::kBody) {
+      if (!e.bytes.empty()) napi_create_buffer_copy(env, e.bytes.size(), e.bytes.data(), nullptr, &value);
+    } else {
+      continue;
+    }
+    napi_set_element(env, argv[1], at++, value);
+  }
+  a->js.call(0, 2, argv);
 }
 
 // ---- JS surface ----------------------------------------------------------------------------

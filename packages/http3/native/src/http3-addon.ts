@@ -10,15 +10,16 @@ export const EVENT_CLOSED = 3;
 
 export interface Http3Callbacks {
   /**
-   * Everything one datagram batch (or timer, or end of turn) produced, as a flat list: per event
-   * `kind * 2 + flag`, conn, stream, then what the kind carries.
-   * - EVENT_REQUEST: method, path, headers as "name\0value\0..." (host from :authority);
-   *   flag = a body follows.
+   * Everything one datagram batch (or timer, or end of turn) produced. `words` holds three
+   * numbers per event: `kind * 2 + flag`, conn, stream. `values` holds, in order, what the
+   * events of two kinds carry:
+   * - EVENT_REQUEST: its head as one latin1 string, "method\0path\0headers", the headers as
+   *   "name\0value\0..." (host from :authority); flag = a body follows.
    * - EVENT_BODY: the chunk (a Buffer, or undefined); flag = the body ended.
-   * - EVENT_DRAIN: nothing more; a streamed response may write again.
-   * - EVENT_CLOSED: nothing more; the stream is gone; flag = its response had not completed.
+   * - EVENT_DRAIN: nothing; a streamed response may write again.
+   * - EVENT_CLOSED: nothing; the stream is gone; flag = its response had not completed.
    */
-  onEvents(events: unknown[]): void;
+  onEvents(words: Float64Array, values: unknown[]): void;
 }
 
 /** Limits of one server; @fasterapi/http3 resolves and passes every one. */
