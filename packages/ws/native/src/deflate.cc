@@ -1,5 +1,7 @@
 #include "deflate.h"
 
+#include <cstring>
+
 namespace fasterapi::ws {
 
 namespace {
@@ -11,7 +13,7 @@ Deflater::~Deflater() {
   if (window_bits_ != 0) deflateEnd(&z_);
 }
 
-bool Deflater::compress(const uint8_t* data, size_t len, int window_bits, bool keep_context, std::string& out) {
+bool Deflater::compress(const uint8_t* data, size_t len, int window_bits, bool keep_context, ByteBuffer& out) {
   // zlib cannot do an 8-bit raw window; 9 is what every peer that asks for 8 accepts.
   if (window_bits < 9) window_bits = 9;
   if (window_bits_ != window_bits) {
@@ -27,17 +29,14 @@ bool Deflater::compress(const uint8_t* data, size_t len, int window_bits, bool k
   z_.next_in = const_cast<Bytef*>(data);
   z_.avail_in = static_cast<uInt>(len);
   do {
-    const size_t at = out.size();
-    out.resize(at + kChunk + len / 2);
-    z_.next_out = reinterpret_cast<Bytef*>(out.data() + at);
-    z_.avail_out = static_cast<uInt>(out.size() - at);
+    const size_t step = kChunk + len / 2;
+    z_.next_out = out.room(step);
+    z_.avail_out = static_cast<uInt>(step);
     const int rc = deflate(&z_, Z_SYNC_FLUSH);
     if (rc != Z_OK && rc != Z_BUF_ERROR) return false;
-    out.resize(out.size() - z_.avail_out);
+    out.commit(step - z_.avail_out);
   } while (z_.avail_out == 0 || z_.avail_in > 0);
-  if (out.size() >= 4 && out.compare(out.size() - 4, 4, reinterpret_cast<const char*>(kTail), 4) == 0) {
-    out.resize(out.size() - 4);
-  }
+  if (out.size() >= 4 && std::memcmp(out.data() + out.size() - 4, kTail, 4) == 0) out.drop_tail(4);
   if (!keep_context) deflateReset(&z_);
   return true;
 }
@@ -47,7 +46,7 @@ Inflater::~Inflater() {
 }
 
 Inflater::Result Inflater::inflate(const uint8_t* data, size_t len, bool keep_context, uint64_t limit,
-                                   std::string& out) {
+                                   ByteBuffer& out) {
   if (!ready_) {
     z_ = z_stream{};
     // A 15-bit window inflates any window size the peer compressed with.
@@ -61,12 +60,10 @@ Inflater::Result Inflater::inflate(const uint8_t* data, size_t len, bool keep_co
     z_.next_in = const_cast<Bytef*>(part == 0 ? data : kTail);
     z_.avail_in = static_cast<uInt>(part == 0 ? len : 4);
     for (;;) {
-      const size_t at = out.size();
-      out.resize(at + kChunk);
-      z_.next_out = reinterpret_cast<Bytef*>(out.data() + at);
+      z_.next_out = out.room(kChunk);
       z_.avail_out = kChunk;
       const int rc = ::inflate(&z_, Z_SYNC_FLUSH);
-      out.resize(out.size() - z_.avail_out);
+      out.commit(kChunk - z_.avail_out);
       if (out.size() > limit) {
         result = Result::kTooBig;
         break;

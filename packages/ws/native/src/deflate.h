@@ -8,7 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
+
+#include "byte_buffer.h"
 
 namespace fasterapi::ws {
 
@@ -21,7 +22,7 @@ class Deflater {
 
   /** Compresses one message into `out` (replacing it); false on a zlib failure. `keep_context`
    * keeps the window for the next message (context takeover). */
-  bool compress(const uint8_t* data, size_t len, int window_bits, bool keep_context, std::string& out);
+  bool compress(const uint8_t* data, size_t len, int window_bits, bool keep_context, ByteBuffer& out);
 
  private:
   z_stream z_{};
@@ -37,7 +38,7 @@ class Inflater {
   Inflater& operator=(const Inflater&) = delete;
 
   /** Inflates one message into `out` (replacing it), at most `limit` bytes. */
-  Result inflate(const uint8_t* data, size_t len, bool keep_context, uint64_t limit, std::string& out);
+  Result inflate(const uint8_t* data, size_t len, bool keep_context, uint64_t limit, ByteBuffer& out);
 
  private:
   z_stream z_{};

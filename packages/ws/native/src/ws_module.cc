@@ -94,7 +94,7 @@ SendResult Module::send(Conn* c, const uint8_t* data, size_t len, bool binary, b
   if (!admit(c, &result)) return result;
   const uint8_t opcode = binary ? kOpBinary : kOpText;
   const bool deflated = compress && compress_for(c, data, len);
-  const int rc = deflated ? write_frame(c, opcode, true, reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size())
+  const int rc = deflated ? write_frame(c, opcode, true, scratch.data(), scratch.size())
                           : write_message(c, opcode, data, len, from);
   if (rc == FA_WRITE_CLOSED) return kSendClosed;
   stats.messages_out += 1;
@@ -213,7 +213,7 @@ uint32_t Module::publish(const std::string& name, const uint8_t* data, size_t le
       SharedFrame*& d = deflated[c->deflate.server_max_window_bits];
       if (d == nullptr && compress_for(c, data, len)) {
         d = new SharedFrame();
-        frame_into(d->bytes, opcode, true, reinterpret_cast<const uint8_t*>(scratch.data()), scratch.size());
+        frame_into(d->bytes, opcode, true, scratch.data(), scratch.size());
       }
       if (d != nullptr) frame = d;
     }
@@ -315,7 +315,7 @@ ptrdiff_t deliver_message(Module* m, Conn* c, const Event& e) {
     const Inflater::Result r = inflater.inflate(e.data, e.len, c->inflater != nullptr, m->opts.max_payload, m->scratch);
     if (r == Inflater::Result::kTooBig) return fail(m, c, kCloseTooBig, "message over maxPayload");
     if (r == Inflater::Result::kError) return fail(m, c, kCloseInvalidPayload, "invalid compressed data");
-    data = reinterpret_cast<const uint8_t*>(m->scratch.data());
+    data = m->scratch.data();
     len = m->scratch.size();
     if (!e.binary && !is_valid_utf8(data, len)) return fail(m, c, kCloseInvalidPayload, "invalid UTF-8 in a text message");
   }

@@ -120,7 +120,7 @@ struct Module {
   // told not to keep theirs: the "shared" compression mode's small memory per socket.
   std::unique_ptr<Deflater> shared_deflaters[16];
   Inflater shared_inflater;
-  std::string scratch;   // compressed or inflated bytes being built
+  ByteBuffer scratch;  // compressed or inflated bytes being built
   // An ordered map: no bucket array, whose rehash would need a newer libstdc++ (see README).
   std::map<std::string, std::unique_ptr<Topic>> topics;
   HandleTable<Conn> handles;  // the handles JS names connections by
