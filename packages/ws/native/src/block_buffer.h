@@ -25,7 +25,7 @@ bool prepare_block_buffers(napi_env env);
 /**
  * A Buffer over block->data[0..used) that owns one reference to the block: it is released when
  * the Buffer's ArrayBuffer is collected. The ArrayBuffer cannot be detached (transferred), since
- * its memory goes back to the pool; JS marks it untransferable for a clean postMessage error.
+ * its memory goes back to the pool; JS marks it untransferable, so a transfer list copies it.
  * Null, with the reference released, if V8 could not make it.
  */
 napi_value block_buffer(napi_env env, EventBlock* block);
